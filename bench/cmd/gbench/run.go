@@ -1,0 +1,499 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+type workload struct {
+	key, title string
+}
+
+var workloads = []workload{
+	{"discovery", "discovery"},
+	{"jwks", "JWKS"},
+	{"cc", "client_credentials → JWT access token"},
+	{"cc_logto", "client_credentials → JWT, ES384 (Logto's default key)"},
+	{"introspection", "introspection (opaque token)"},
+	{"userinfo", "userinfo (opaque token)"},
+	{"refresh", "refresh_token grant (rotating, public client)"},
+	{"signin", "sign-in: auth code + PKCE + password, all HTTP steps"},
+}
+
+type result struct {
+	lo       loadOut
+	rps      float64
+	cpuPerOp time.Duration
+	maxRSS   int64 // KiB
+	note     string
+	na       string
+	tool     string
+}
+
+type serverResult struct {
+	name, label string
+	na          string
+	cold        []time.Duration
+	idleRSS     int64
+	loadRSS     int64 // max over token workloads
+	signinRSS   int64
+	res         map[string]*result
+	wall        time.Duration
+}
+
+type runner struct {
+	out, logDir, work, stubDir string
+	wrk, self                  string
+	serverCore                 string
+	conns, signinConns         int
+	dur, warm                  time.Duration
+	colds, users               int
+	quick                      bool
+	tr                         *http.Transport
+}
+
+func logf(format string, a ...any) {
+	fmt.Fprintf(os.Stderr, "[%s] %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
+}
+
+func cmdRun(args []string) error {
+	fs := flag.NewFlagSet("run", flag.ExitOnError)
+	quick := fs.Bool("quick", false, "short runs (about 3 minutes in all)")
+	out := fs.String("out", "bench/out", "output directory (results.md, logs)")
+	ghBin := fs.String("gatehouse-bin", "", "Gatehouse binary (empty: rows print n/a)")
+	ghWhy := fs.String("gatehouse-why", "", "why Gatehouse is missing")
+	nodeDir := fs.String("node-dir", "", "node-oidc-provider peer dir (server.mjs + node_modules)")
+	nodeWhy := fs.String("node-why", "", "why the node peer is missing")
+	hydraBin := fs.String("hydra-bin", "", "Ory Hydra binary")
+	hydraWhy := fs.String("hydra-why", "", "why Hydra is missing")
+	hydraTuned := fs.Bool("hydra-tuned", false, "also run Hydra tuned (bcrypt cost 4, ES256 access-token key)")
+	hydraSQLite := fs.Bool("hydra-sqlite", false, "also run Hydra on an SQLite file on tmpfs (spec/quality.md's anchor set-up; no refresh or sign-in rows)")
+	pgURL := fs.String("pg", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL URL for Gatehouse (empty: skip)")
+	only := fs.String("servers", "", "comma-separated subset: gatehouse-sqlite,gatehouse-postgres,node,hydra,hydra-tuned,hydra-sqlite,stub")
+	wrkBin := fs.String("wrk", "wrk", "wrk binary")
+	conns := fs.Int("c", 32, "connections / workers for single-request workloads and refresh")
+	signinConns := fs.Int("signin-c", 8, "workers for the sign-in workload")
+	dur := fs.Duration("d", 0, "measured duration per workload (default 10s, quick 2s)")
+	warm := fs.Duration("warmup", 0, "warm-up per workload (default 2s, quick 1s)")
+	core := fs.String("server-core", "0", "CPU the servers are pinned to")
+	basePort := fs.Int("port", 18080, "first port to use")
+	_ = fs.Parse(args)
+
+	rn := &runner{out: *out, wrk: *wrkBin, serverCore: *core, conns: *conns, signinConns: *signinConns,
+		quick: *quick, users: 8, colds: 3, dur: 10 * time.Second, warm: 2 * time.Second}
+	if *quick {
+		rn.dur, rn.warm, rn.colds = 2*time.Second, time.Second, 1
+	}
+	if *dur > 0 {
+		rn.dur = *dur
+	}
+	if *warm > 0 {
+		rn.warm = *warm
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	rn.self = self
+	rn.logDir = filepath.Join(rn.out, "logs")
+	if err := os.MkdirAll(rn.logDir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range mustGlob(filepath.Join(rn.logDir, "*.log")) {
+		_ = os.Remove(f)
+	}
+	tmpRoot := "/dev/shm"
+	if st, err := os.Stat(tmpRoot); err != nil || !st.IsDir() {
+		tmpRoot = os.TempDir()
+	}
+	rn.work, err = os.MkdirTemp(tmpRoot, "gatehouse-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(rn.work)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		logf("%v: stopping servers", s)
+		stopAll()
+		_ = os.RemoveAll(rn.work)
+		os.Exit(130)
+	}()
+	rn.stubDir = filepath.Join(rn.work, "stub")
+	_ = os.MkdirAll(rn.stubDir, 0o755)
+	rn.tr = loopbackTransport(max(*conns, *signinConns) + 8)
+
+	port := *basePort
+	next := func() int { port++; return port - 1 }
+	var servers []server
+	ghSQLite := &gatehouseSrv{db: "sqlite", bin: *ghBin, port: next()}
+	ghPG := &gatehouseSrv{db: "postgres", bin: *ghBin, port: next(), pgURL: *pgURL, schema: "bench_gatehouse"}
+	servers = append(servers, ghSQLite, ghPG)
+	servers = append(servers, &nodeSrv{dir: *nodeDir, port: next()})
+	servers = append(servers, &hydraSrv{bin: *hydraBin, why: *hydraWhy, self: self, db: "postgres", pgURL: *pgURL, schema: "bench_hydra",
+		publicPort: next(), adminPort: next(), loginPort: next()})
+	if *hydraTuned {
+		servers = append(servers, &hydraSrv{bin: *hydraBin, why: *hydraWhy, self: self, tuned: true, db: "postgres", pgURL: *pgURL, schema: "bench_hydra_tuned",
+			publicPort: next(), adminPort: next(), loginPort: next()})
+	}
+	if *hydraSQLite {
+		servers = append(servers, &hydraSrv{bin: *hydraBin, why: *hydraWhy, self: self, db: "sqlite",
+			publicPort: next(), adminPort: next(), loginPort: next()})
+	}
+	servers = append(servers, &stubSrv{self: self, port: next()})
+
+	why := map[string]string{"gatehouse-sqlite": *ghWhy, "gatehouse-postgres": *ghWhy, "node": *nodeWhy}
+	if *pgURL == "" {
+		why["gatehouse-postgres"] = "no PostgreSQL"
+		why["hydra"], why["hydra-tuned"] = "no PostgreSQL (try -hydra-sqlite)", "no PostgreSQL"
+	}
+	want := map[string]bool{}
+	for _, s := range strings.Split(*only, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			want[s] = true
+		}
+	}
+
+	hashTime := argonReference()
+	start := time.Now()
+	logf("gbench: %d servers, %v per workload (+%v warm-up), c=%d, sign-in c=%d, work dir %s",
+		len(servers), rn.dur, rn.warm, rn.conns, rn.signinConns, rn.work)
+	var results []*serverResult
+	for _, s := range servers {
+		if len(want) > 0 && !want[s.name()] {
+			continue
+		}
+		var sr *serverResult
+		if w := why[s.name()]; w != "" {
+			sr = &serverResult{name: s.name(), label: s.label(), na: w, res: map[string]*result{}}
+			logf("%s: n/a (%s)", s.name(), w)
+		} else {
+			sr = rn.runServer(s)
+		}
+		results = append(results, sr)
+	}
+	total := time.Since(start)
+	md := report(rn, results, hashTime, total)
+	fmt.Println(md)
+	if err := os.WriteFile(filepath.Join(rn.out, "results.md"), []byte(md), 0o644); err != nil {
+		return err
+	}
+	logf("wrote %s (run took %v)", filepath.Join(rn.out, "results.md"), total.Round(time.Second))
+	return nil
+}
+
+func mustGlob(p string) []string {
+	m, _ := filepath.Glob(p)
+	return m
+}
+
+func (rn *runner) runServer(s server) (sr *serverResult) {
+	sr = &serverResult{name: s.name(), label: s.label(), res: map[string]*result{}}
+	t0 := time.Now()
+	defer func() { sr.wall = time.Since(t0); logf("%s: done in %v", s.name(), sr.wall.Round(time.Second)) }()
+	fail := func(stage string, err error) *serverResult {
+		sr.na = fmt.Sprintf("%s: %s", stage, oneLine(err.Error(), 160))
+		logf("%s: n/a (%s)", s.name(), err)
+		return sr
+	}
+	logf("%s: prepare", s.name())
+	if err := s.prepare(rn); err != nil {
+		return fail("prepare", err)
+	}
+	aux, err := s.startAux(rn)
+	if err != nil {
+		return fail("helper", err)
+	}
+	defer func() {
+		for _, p := range aux {
+			p.stop()
+		}
+	}()
+	var p *proc
+	for i := 0; i < rn.colds; i++ {
+		if p, err = s.start(rn); err != nil {
+			return fail("start", err)
+		}
+		d, err := p.waitReady(s.readyURL(), 60*time.Second)
+		if err != nil {
+			p.stop()
+			return fail("start", err)
+		}
+		sr.cold = append(sr.cold, d)
+		if i < rn.colds-1 {
+			p.stop()
+		}
+	}
+	defer p.stop()
+	logf("%s: cold start %v", s.name(), sr.cold)
+	time.Sleep(time.Second)
+	sr.idleRSS = rssKiB(p.pid())
+
+	tg, err := s.setup(rn, p)
+	if err != nil {
+		return fail("setup", err)
+	}
+	pids := []int{p.pid()}
+	for _, a := range aux {
+		pids = append(pids, a.pid())
+	}
+	hc := newClient(rn.tr, nil)
+
+	// Capture Gatehouse's (else the first peer's) documents for the stub.
+	if _, err := os.Stat(filepath.Join(rn.stubDir, "discovery.json")); err != nil && s.name() != "stub" && tg.discovery != nil {
+		for f, sg := range map[string]*single{"discovery.json": tg.discovery, "jwks.json": tg.jwks} {
+			if r, err := do(hc, "GET", sg.url, nil, nil); err == nil && r.status == 200 {
+				_ = os.WriteFile(filepath.Join(rn.stubDir, f), r.body, 0o644)
+			}
+		}
+	}
+
+	// Tokens for userinfo and introspection: one sign-in of their own.
+	var uiTok string
+	if tg.signin != nil {
+		ts, err := tg.signin(newClient(rn.tr, newJar()), tg.users[0])
+		if err != nil {
+			for _, k := range []string{"introspection", "userinfo", "refresh", "signin"} {
+				if tg.na[k] == "" {
+					tg.na[k] = "sign-in failed: " + oneLine(err.Error(), 120)
+				}
+			}
+		} else {
+			uiTok = ts.AccessToken
+		}
+	}
+
+	for _, wl := range workloads {
+		if why, ok := tg.na[wl.key]; ok {
+			sr.res[wl.key] = &result{na: why}
+			continue
+		}
+		var r *result
+		switch wl.key {
+		case "discovery":
+			r = rn.runSingle(s.name()+"-"+wl.key, tg.discovery, pids)
+		case "jwks":
+			r = rn.runSingle(s.name()+"-"+wl.key, tg.jwks, pids)
+		case "cc":
+			r = rn.runSingle(s.name()+"-"+wl.key, tg.cc, pids)
+		case "cc_logto":
+			r = rn.runSingle(s.name()+"-"+wl.key, tg.ccLogto, pids)
+		case "introspection":
+			r = rn.runSingle(s.name()+"-"+wl.key, tg.introspect(uiTok), pids)
+		case "userinfo":
+			r = rn.runSingle(s.name()+"-"+wl.key, tg.userinfo(uiTok), pids)
+		case "refresh":
+			r = rn.runRefresh(tg, pids)
+		case "signin":
+			r = rn.runSignin(tg, pids)
+		}
+		if r.na == "" {
+			logf("%s %-13s %9.1f req/s  p50 %v  p99 %v  errors %d  cpu/op %v  %s", s.name(), wl.key, r.rps,
+				r.lo.p50.Round(10*time.Microsecond), r.lo.p99.Round(10*time.Microsecond), r.lo.errs, r.cpuPerOp, r.note)
+			if wl.key == "signin" {
+				sr.signinRSS = max(sr.signinRSS, r.maxRSS)
+			} else {
+				sr.loadRSS = max(sr.loadRSS, r.maxRSS)
+			}
+		} else {
+			logf("%s %-13s n/a (%s)", s.name(), wl.key, r.na)
+		}
+		sr.res[wl.key] = r
+		if p.exited() {
+			sr.na = "server exited during " + wl.key + ": " + oneLine(p.logTail(), 160)
+			break
+		}
+	}
+	return sr
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return truncate(s, n)
+}
+
+// measure runs fn while sampling the server's RSS and CPU time.
+func (rn *runner) measure(pids []int, fn func() (loadOut, error)) (*result, error) {
+	var maxRSS atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := rssKiB(pids[0]); v > maxRSS.Load() {
+				maxRSS.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	cpu0 := time.Duration(0)
+	for _, p := range pids {
+		cpu0 += cpuTime(p)
+	}
+	lo, err := fn()
+	cpu1 := time.Duration(0)
+	for _, p := range pids {
+		cpu1 += cpuTime(p)
+	}
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	r := &result{lo: lo, maxRSS: maxRSS.Load()}
+	if lo.elapsed > 0 {
+		r.rps = float64(lo.ops) / lo.elapsed.Seconds()
+	}
+	if lo.ops > 0 {
+		r.cpuPerOp = (cpu1 - cpu0) / time.Duration(lo.ops)
+	}
+	return r, nil
+}
+
+func (rn *runner) runSingle(name string, s *single, pids []int) *result {
+	if s == nil {
+		return &result{na: "—"}
+	}
+	hc := newClient(rn.tr, nil)
+	r0, err := do(hc, s.method, s.url, s.hdr, s.body)
+	if err != nil {
+		return &result{na: oneLine(err.Error(), 120)}
+	}
+	if r0.status == 404 {
+		return &result{na: "404, not implemented yet"}
+	}
+	if err := s.check(r0); err != nil {
+		return &result{na: oneLine(err.Error(), 120)}
+	}
+	note := ""
+	if strings.Contains(name, "-cc") {
+		if t, err := parseTokens(r0); err == nil {
+			note = jwtAlg(t.AccessToken)
+		}
+	}
+	script, err := writeWrkScript(rn.work, name, s)
+	if err != nil {
+		return &result{na: err.Error()}
+	}
+	if rn.warm > 0 {
+		if _, err := runWrk(rn.wrk, script, s.url, rn.conns, rn.warm); err != nil {
+			return &result{na: oneLine(err.Error(), 120)}
+		}
+	}
+	res, err := rn.measure(pids, func() (loadOut, error) { return runWrk(rn.wrk, script, s.url, rn.conns, rn.dur) })
+	if err != nil {
+		return &result{na: oneLine(err.Error(), 120)}
+	}
+	res.note, res.tool = note, fmt.Sprintf("wrk -t1 -c%d", rn.conns)
+	return res
+}
+
+func (rn *runner) runRefresh(tg *target, pids []int) *result {
+	// One rotating refresh-token chain per worker, each from its own sign-in.
+	toks := make([]string, rn.conns)
+	var firstErr error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i := range toks {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			ts, err := tg.signin(newClient(rn.tr, newJar()), tg.users[i%len(tg.users)])
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			toks[i] = ts.RefreshToken
+		}(i)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return &result{na: "sign-in for refresh tokens failed: " + oneLine(firstErr.Error(), 120)}
+	}
+	hc := newClient(rn.tr, nil)
+	op := func(w int) error {
+		r, err := do(hc, "POST", tg.tokenURL, nil, url.Values{
+			"grant_type":    {"refresh_token"},
+			"refresh_token": {toks[w]},
+			"client_id":     {tg.spaClientID},
+		})
+		if err != nil {
+			return err
+		}
+		t, err := parseTokens(r)
+		if err != nil {
+			return err
+		}
+		if t.RefreshToken != "" {
+			toks[w] = t.RefreshToken
+		}
+		return nil
+	}
+	if err := op(0); err != nil {
+		return &result{na: oneLine(err.Error(), 120)}
+	}
+	if rn.warm > 0 {
+		runGo(rn.conns, rn.warm, op)
+	}
+	res, _ := rn.measure(pids, func() (loadOut, error) { return runGo(rn.conns, rn.dur, op), nil })
+	res.tool = fmt.Sprintf("Go, %d workers", rn.conns)
+	if res.lo.errs > 0 {
+		res.note = "first error: " + oneLine(res.lo.firstErr, 100)
+	}
+	return res
+}
+
+func (rn *runner) runSignin(tg *target, pids []int) *result {
+	op := func(w int) error {
+		_, err := tg.signin(newClient(rn.tr, newJar()), tg.users[w%len(tg.users)])
+		return err
+	}
+	if err := op(0); err != nil {
+		return &result{na: oneLine(err.Error(), 120)}
+	}
+	if rn.warm > 0 {
+		runGo(rn.signinConns, rn.warm, op)
+	}
+	res, _ := rn.measure(pids, func() (loadOut, error) { return runGo(rn.signinConns, rn.dur, op), nil })
+	res.tool = fmt.Sprintf("Go, %d workers", rn.signinConns)
+	if res.lo.errs > 0 {
+		res.note = "first error: " + oneLine(res.lo.firstErr, 100)
+	}
+	return res
+}
+
+// argonReference times one argon2id hash with Gatehouse's parameters on
+// the load core (median of 5): the password-hash share of a sign-in.
+func argonReference() time.Duration {
+	var ds []time.Duration
+	for i := 0; i < 5; i++ {
+		t := time.Now()
+		newArgonHash(benchPassword)
+		ds = append(ds, time.Since(t))
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[2]
+}

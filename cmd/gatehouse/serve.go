@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// loadConfig reads the configuration; a problem is printed as one line
+// naming the variable.
+func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*config.Config, bool) {
+	cfg, err := config.Load(getenv, args)
+	if err != nil {
+		fmt.Fprintln(stderr, "gatehouse: configuration:", err)
+		return nil, false
+	}
+	return cfg, true
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	started := time.Now()
+	cfg, ok := loadConfig(args, getenv, stderr)
+	if !ok {
+		return 2
+	}
+	logger := newLogger(cfg, stderr)
+	srv, err := server.Open(ctx, cfg, logger)
+	if err != nil {
+		return fail(stderr, "start", err)
+	}
+	defer srv.Close()
+	if cfg.SecretKeyGenerated {
+		logger.Warn("generated a new secret key in the data directory; back it up, and set GATEHOUSE_SECRET_KEY in production")
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fail(stderr, "listen", err)
+	}
+	fmt.Fprintf(stdout, `Gatehouse is ready in %s (database: %s)
+  Demo app:          %s/demo-app
+  Sign-in page:      %s/sign-in
+  OpenID discovery:  %s/.well-known/openid-configuration
+  Experience API:    %s/api/experience
+`, time.Since(started).Round(time.Millisecond), dbName(cfg), cfg.Endpoint, cfg.Endpoint, cfg.Issuer(), cfg.Endpoint)
+	if err := srv.Serve(ctx, ln); err != nil {
+		return fail(stderr, "serve", err)
+	}
+	return 0
+}
+
+func dbName(cfg *config.Config) string {
+	if p, ok := cfg.SQLitePath(); ok {
+		return "SQLite " + p
+	}
+	return "PostgreSQL"
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, ok := loadConfig(args, getenv, stderr)
+	if !ok {
+		return 2
+	}
+	st, err := server.OpenStore(ctx, cfg)
+	if err != nil {
+		return fail(stderr, "migrate", err)
+	}
+	st.Close()
+	fmt.Fprintln(stdout, "migrations applied")
+	return 0
+}
+
+// fail prints err in one line; store outages get a hint.
+func fail(stderr io.Writer, what string, err error) int {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		fmt.Fprintln(stderr, "gatehouse: configuration:", err)
+		return 2
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		fmt.Fprintf(stderr, "gatehouse: %s: database unavailable: %v\n", what, err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "gatehouse: %s: %v\n", what, err)
+	return 1
+}
+
+var _ = os.Stdout

@@ -1,0 +1,195 @@
+package experience
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/cookie"
+	"github.com/gatehouse/gatehouse/internal/httpapi"
+	"github.com/gatehouse/gatehouse/internal/interaction"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/user"
+)
+
+// Config holds the handler's dependencies.
+type Config struct {
+	Store   store.Store
+	Users   *user.Service
+	Cookies *cookie.Codec
+	// Issuer is the OP's issuer (${endpoint}/oidc); submit answers
+	// ${Issuer}/auth/<interaction ID>.
+	Issuer string
+	// Endpoint is the public base URL; only requests from its origin are
+	// served.
+	Endpoint string
+	Logger   *slog.Logger
+	Now      func() time.Time
+
+	// Settings returns the sign-in experience settings in force; nil means
+	// interaction.DefaultSettings.
+	Settings func(ctx context.Context) (*interaction.Settings, error)
+	// Limiter throttles password verification; nil means no limit.
+	Limiter Limiter
+	// InteractionTTL is how long an interaction lives after its last
+	// change; zero means one hour.
+	InteractionTTL time.Duration
+}
+
+// Handler serves the Experience API.
+type Handler struct {
+	store    store.Interactions
+	engine   *interaction.Engine
+	cookies  *cookie.Codec
+	issuer   string
+	origin   string
+	log      *slog.Logger
+	now      func() time.Time
+	settings func(ctx context.Context) (*interaction.Settings, error)
+	limiter  Limiter
+	ttl      time.Duration
+}
+
+// New returns a Handler. It panics on an invalid Endpoint: that is a
+// start-up configuration error, validated earlier by the config package.
+func New(cfg Config) *Handler {
+	origin, err := httpapi.Origin(cfg.Endpoint)
+	if err != nil {
+		panic(fmt.Sprintf("experience: %v", err))
+	}
+	h := &Handler{
+		store:    cfg.Store,
+		cookies:  cfg.Cookies,
+		issuer:   strings.TrimRight(cfg.Issuer, "/"),
+		origin:   origin,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+		settings: cfg.Settings,
+		limiter:  cfg.Limiter,
+		ttl:      cfg.InteractionTTL,
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.settings == nil {
+		h.settings = func(context.Context) (*interaction.Settings, error) { return interaction.DefaultSettings(), nil }
+	}
+	if h.ttl <= 0 {
+		h.ttl = time.Hour
+	}
+	h.engine = interaction.New(interaction.Config{
+		Users: cfg.Users, Settings: h.settings, Logger: h.log, Now: h.now,
+	})
+	return h
+}
+
+// Mount registers the routes on mux.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	api := func(pattern string, fn http.HandlerFunc) {
+		mux.Handle(pattern, h.wrap(h.sameOrigin(fn)))
+	}
+	api("PUT /api/experience", h.handleStart)
+	api("PUT /api/experience/interaction-event", h.handleSetEvent)
+	api("GET /api/experience/interaction", h.handleGetInteraction)
+	api("POST /api/experience/verification/password", h.handleVerifyPassword)
+	api("POST /api/experience/verification/new-password-identity", h.handleNewPasswordIdentity)
+	api("POST /api/experience/identification", h.handleIdentification)
+	api("POST /api/experience/profile", h.handleProfile)
+	api("POST /api/experience/submit", h.handleSubmit)
+	// Logto routes not implemented yet answer JSON, not the sign-in UI's
+	// HTML fallback, so API clients get a readable error.
+	api("/api/experience/", h.handleUnknown)
+
+	mux.Handle("GET /api/.well-known/sign-in-exp", h.wrap(http.HandlerFunc(h.handleSignInExp)))
+}
+
+func (h *Handler) wrap(next http.Handler) http.Handler {
+	return httpapi.RequestID(httpapi.Recover(h.log, next))
+}
+
+// sameOrigin refuses requests from other sites: the interaction cookie is
+// SameSite=Lax, which still lets a sibling subdomain (same site, other
+// origin) send it, so the origin itself is checked.
+func (h *Handler) sameOrigin(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !httpapi.SameOrigin(r, h.origin) {
+			h.fail(w, r, httpapi.ErrCrossOrigin)
+			return
+		}
+		next(w, r)
+	}
+}
+
+func (h *Handler) handleUnknown(w http.ResponseWriter, r *http.Request) {
+	h.fail(w, r, httpapi.ErrNotFound)
+}
+
+// fail writes err with Experience API statuses.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	httpapi.WriteError(w, r, h.log, err, statusOf)
+}
+
+// errSessionNotFound is oidc-provider's SessionNotFound as Logto reports
+// it: no interaction cookie, a forged one, or an expired interaction.
+var errSessionNotFound = &httpapi.Error{Status: http.StatusBadRequest, Code: "session.not_found",
+	Message: "Session not found. Please go back to the application and sign in again."}
+
+// load returns the interaction named by the request's cookie.
+func (h *Handler) load(r *http.Request) (*store.Interaction, error) {
+	id := h.cookies.Get(r, cookie.Interaction)
+	if id == "" {
+		return nil, errSessionNotFound
+	}
+	rec, err := h.store.GetInteraction(r.Context(), id, h.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errSessionNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load interaction: %w", err)
+	}
+	return rec, nil
+}
+
+// step loads the interaction, runs fn on it and, when fn succeeds, writes
+// it back. fn may be slow (argon2); it runs outside the store transaction,
+// and ApplyTo detects a concurrent change instead.
+func (h *Handler) step(r *http.Request, fn func(ctx context.Context, f *interaction.Flow) error) (*interaction.Flow, error) {
+	rec, err := h.load(r)
+	if err != nil {
+		return nil, err
+	}
+	f, err := interaction.Load(rec)
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	if err := fn(ctx, f); err != nil {
+		return nil, err
+	}
+	now := h.now()
+	_, err = h.store.UpdateInteraction(ctx, rec.ID, now, func(cur *store.Interaction) error {
+		if err := f.ApplyTo(cur); err != nil {
+			return err
+		}
+		// Interactions expire after an hour of inactivity, not an hour
+		// after they began.
+		if exp := now.Add(h.ttl); cur.ExpiresAt.Before(exp) {
+			cur.ExpiresAt = exp
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errSessionNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("save interaction: %w", err)
+	}
+	return f, nil
+}

@@ -1,0 +1,45 @@
+package experience
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/httpapi"
+	"github.com/gatehouse/gatehouse/internal/interaction"
+)
+
+type identificationBody struct {
+	VerificationID string `json:"verificationId,omitempty"`
+	// LinkSocialIdentity is Logto's; there is no social sign-in yet, so
+	// it has no effect.
+	LinkSocialIdentity bool `json:"linkSocialIdentity,omitempty"`
+}
+
+// handleIdentification is POST /api/experience/identification: identify
+// the user from a verification record (SignIn, 204) or create the user
+// from the staged profile (Register, 201).
+func (h *Handler) handleIdentification(w http.ResponseWriter, r *http.Request) {
+	var b identificationBody
+	if err := httpapi.DecodeJSON(w, r, &b); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if len(b.VerificationID) > maxIDLen {
+		h.fail(w, r, httpapi.InvalidInput("verificationId is too long."))
+		return
+	}
+	var created bool
+	if _, err := h.step(r, func(ctx context.Context, f *interaction.Flow) (err error) {
+		created, err = h.engine.Identify(ctx, f, b.VerificationID)
+		return err
+	}); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if created {
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusCreated)
+		return
+	}
+	httpapi.NoContent(w)
+}

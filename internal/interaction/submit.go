@@ -1,0 +1,53 @@
+package interaction
+
+import (
+	"context"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/user"
+)
+
+// Submit finishes a SignIn or Register interaction: the identified user
+// must exist, not be suspended and have every mandatory profile field; the
+// staged profile is written to the account; Result is set for the OP.
+//
+// ForgotPassword cannot finish yet: it needs a verification code to
+// identify the user, which this server does not issue yet.
+func (e *Engine) Submit(ctx context.Context, f *Flow) (*store.InteractionResult, error) {
+	if err := f.started(); err != nil {
+		return nil, err
+	}
+	if f.UserID == "" || f.Event == EventForgotPassword {
+		return nil, ErrIdentifierNotFound
+	}
+	u, err := e.users.Get(ctx, f.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if u.IsSuspended {
+		return nil, user.ErrSuspended
+	}
+	s, err := e.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if missing := missingFields(s, f.Profile, u); len(missing) > 0 {
+		return nil, missingProfile(missing)
+	}
+	if !f.Profile.empty() {
+		if _, err := e.users.CompleteProfile(ctx, u.ID, user.ProfileUpdate{
+			Username: f.Profile.Username, Email: f.Profile.PrimaryEmail, PasswordHash: f.Profile.PasswordHash,
+		}); err != nil {
+			return nil, err
+		}
+		f.Profile = Profile{}
+	}
+	if f.Event == EventRegister {
+		// Sign-in did not go through Authenticate, which records it.
+		if err := e.users.RecordSignIn(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	f.Result = &store.InteractionResult{UserID: u.ID, AuthTime: e.now().UTC(), AMR: f.AMR}
+	return f.Result, nil
+}

@@ -1,0 +1,122 @@
+package oidc
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/application"
+	"github.com/gatehouse/gatehouse/internal/oauth"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// clientCredential is how a token request identifies its client. Exactly
+// one method may be used per request (RFC 6749 §2.3). client_secret_jwt
+// and private_key_jwt (RFC 7523) will add a method here that carries the
+// assertion, and a case in authenticateClient that verifies it.
+type clientCredential struct {
+	method   string
+	clientID string
+	secret   string
+}
+
+// parseClientCredential reads the credential from the Authorization header
+// or the form, refusing requests that use more than one method.
+func parseClientCredential(r *http.Request, v url.Values) (clientCredential, error) {
+	authz := r.Header.Get("Authorization")
+	hasBasic := len(authz) > 6 && strings.EqualFold(authz[:6], "basic ")
+	hasPost := v.Has("client_secret")
+	hasAssertion := v.Has("client_assertion") || v.Has("client_assertion_type")
+	n := 0
+	for _, b := range []bool{hasBasic, hasPost, hasAssertion} {
+		if b {
+			n++
+		}
+	}
+	if n > 1 {
+		return clientCredential{}, oauth.InvalidRequest("only one client authentication method may be used")
+	}
+	switch {
+	case hasAssertion:
+		return clientCredential{}, oauth.InvalidClient("client assertions are not supported yet")
+	case hasBasic:
+		id, secret, ok := decodeBasic(authz[6:])
+		if !ok {
+			return clientCredential{method: application.MethodSecretBasic}, oauth.InvalidClient("malformed Basic credentials")
+		}
+		if p := v.Get("client_id"); p != "" && p != id {
+			return clientCredential{}, oauth.InvalidRequest("client_id does not match the authenticated client")
+		}
+		return clientCredential{method: application.MethodSecretBasic, clientID: id, secret: secret}, nil
+	case hasPost:
+		return clientCredential{method: application.MethodSecretPost, clientID: v.Get("client_id"), secret: v.Get("client_secret")}, nil
+	}
+	return clientCredential{method: application.MethodNone, clientID: v.Get("client_id")}, nil
+}
+
+// decodeBasic decodes HTTP Basic credentials. RFC 6749 §2.3.1: client_id
+// and secret are form-urlencoded before they are joined, so each half is
+// URL-decoded after splitting at the first colon.
+func decodeBasic(b64 string) (id, secret string, ok bool) {
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
+	if err != nil {
+		return "", "", false
+	}
+	i, s, found := strings.Cut(string(raw), ":")
+	if !found {
+		return "", "", false
+	}
+	if id, err = url.QueryUnescape(i); err != nil || id == "" {
+		return "", "", false
+	}
+	if secret, err = url.QueryUnescape(s); err != nil {
+		return "", "", false
+	}
+	if !clean(id) || !clean(secret) {
+		return "", "", false
+	}
+	return id, secret, true
+}
+
+// authenticateClient loads the client and checks the credential against
+// its type: public clients (SPA, Native) use "none" and may not present a
+// secret; confidential ones must prove a secret, by the registered method
+// if one is registered.
+func (h *Handler) authenticateClient(ctx context.Context, c clientCredential) (*store.Application, error) {
+	if c.clientID == "" {
+		return nil, oauth.InvalidClient("client authentication failed")
+	}
+	app, err := h.store.GetApplication(ctx, c.clientID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, oauth.InvalidClient("client authentication failed")
+	}
+	if err != nil {
+		return nil, err
+	}
+	public := application.IsPublic(app)
+	switch c.method {
+	case application.MethodNone:
+		if !public {
+			return nil, oauth.InvalidClient("client authentication failed")
+		}
+	case application.MethodSecretBasic, application.MethodSecretPost:
+		if public {
+			return nil, oauth.InvalidClient("public clients must not send a client secret")
+		}
+		if reg := app.OIDCClientMetadata.TokenEndpointAuthMethod; reg != "" && reg != c.method {
+			return nil, oauth.InvalidClient("the client authentication method does not match the registered one")
+		}
+		if err := h.apps.VerifySecret(ctx, app, c.secret); err != nil {
+			if errors.Is(err, application.ErrInvalidClient) {
+				return nil, oauth.InvalidClient("client authentication failed")
+			}
+			return nil, err
+		}
+	default:
+		return nil, oauth.InvalidClient("unsupported client authentication method")
+	}
+	return app, nil
+}

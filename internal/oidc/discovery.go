@@ -1,0 +1,81 @@
+package oidc
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/application"
+	"github.com/gatehouse/gatehouse/internal/oidc/grant"
+	"github.com/gatehouse/gatehouse/internal/token"
+)
+
+// discoveryDoc lists exactly what this OP implements (OIDC Discovery §3,
+// RFC 8414 §2): no implicit or hybrid response types, S256 only, no request
+// objects, no claims parameter.
+type discoveryDoc struct {
+	Issuer                            string   `json:"issuer"`
+	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
+	TokenEndpoint                     string   `json:"token_endpoint"`
+	UserinfoEndpoint                  string   `json:"userinfo_endpoint"`
+	JWKSURI                           string   `json:"jwks_uri"`
+	EndSessionEndpoint                string   `json:"end_session_endpoint"`
+	ResponseTypesSupported            []string `json:"response_types_supported"`
+	ResponseModesSupported            []string `json:"response_modes_supported"`
+	GrantTypesSupported               []string `json:"grant_types_supported"`
+	SubjectTypesSupported             []string `json:"subject_types_supported"`
+	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
+	ScopesSupported                   []string `json:"scopes_supported"`
+	ClaimsSupported                   []string `json:"claims_supported"`
+	ClaimTypesSupported               []string `json:"claim_types_supported"`
+	PromptValuesSupported             []string `json:"prompt_values_supported"`
+	AuthorizationResponseISSSupported bool     `json:"authorization_response_iss_parameter_supported"`
+	RequestParameterSupported         bool     `json:"request_parameter_supported"`
+	RequestURIParameterSupported      bool     `json:"request_uri_parameter_supported"`
+	ClaimsParameterSupported          bool     `json:"claims_parameter_supported"`
+}
+
+// buildDiscovery encodes the document once; requests only copy bytes.
+func (h *Handler) buildDiscovery() []byte {
+	doc := discoveryDoc{
+		Issuer:                            h.issuer,
+		AuthorizationEndpoint:             h.issuer + "/auth",
+		TokenEndpoint:                     h.issuer + "/token",
+		UserinfoEndpoint:                  h.issuer + "/me",
+		JWKSURI:                           h.issuer + "/jwks",
+		EndSessionEndpoint:                h.issuer + "/session/end",
+		ResponseTypesSupported:            []string{"code"},
+		ResponseModesSupported:            []string{modeQuery, modeFormPost},
+		GrantTypesSupported:               []string{grant.TypeAuthorizationCode, grant.TypeRefreshToken, grant.TypeClientCredentials},
+		SubjectTypesSupported:             []string{"public"},
+		IDTokenSigningAlgValuesSupported:  h.keys.Algorithms(),
+		TokenEndpointAuthMethodsSupported: []string{application.MethodSecretBasic, application.MethodSecretPost, application.MethodNone},
+		CodeChallengeMethodsSupported:     []string{"S256"},
+		ScopesSupported:                   token.OIDCScopes,
+		ClaimsSupported:                   token.ClaimsSupported,
+		ClaimTypesSupported:               []string{"normal"},
+		PromptValuesSupported:             []string{"none", "login", "consent"},
+		AuthorizationResponseISSSupported: true,
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		panic(err) // static types: cannot fail
+	}
+	return b
+}
+
+var (
+	hdrJSON      = []string{"application/json; charset=utf-8"}
+	hdrAnyOrig   = []string{"*"}
+	hdrJWKSCache = []string{"no-cache, max-age=0, must-revalidate"}
+)
+
+// handleDiscovery serves the pre-encoded document. It is public, so any
+// origin may read it (spec/oidc.md CORS).
+func (h *Handler) handleDiscovery(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd["Content-Type"] = hdrJSON
+	hd["Access-Control-Allow-Origin"] = hdrAnyOrig
+	_, _ = w.Write(h.discovery)
+}

@@ -1,0 +1,175 @@
+package grant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/oauth"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/token"
+)
+
+// userGrant is what the code and refresh grants know when they issue
+// tokens for a user.
+type userGrant struct {
+	client    *store.Application
+	user      *store.User
+	grantID   string
+	sessionID string
+	// scopes is everything granted: OIDC scopes and API resource scopes.
+	scopes []string
+	// resource is the audience of this access token; "" means an opaque
+	// token for the OP itself (/oidc/me, /api/my-account).
+	resource string
+	nonce    string
+	authTime time.Time
+	amr      []string
+}
+
+// loadUser returns the user of a grant, or invalid_grant if the user is gone
+// or suspended (Logto's findAccount).
+func (d *Deps) loadUser(ctx context.Context, userID string) (*store.User, error) {
+	u, err := d.Store.GetUser(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, oauth.InvalidGrant("the user no longer exists")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get user: %w", err)
+	}
+	if u.IsSuspended {
+		return nil, oauth.InvalidGrant("the user is suspended")
+	}
+	return u, nil
+}
+
+// pickResource chooses the access token's audience (RFC 8707 §2.2): the
+// resource parameter of the token request, which must be one the grant
+// covers; without it, the grant's only resource if it has exactly one.
+// With several and none chosen, the token is for the OP, as Logto's SDKs
+// expect (they fetch resource tokens with the refresh grant).
+func pickResource(req *Request, granted []string) (string, error) {
+	asked := req.Params["resource"]
+	switch {
+	case len(asked) > 1:
+		return "", oauth.InvalidTarget("only one resource indicator may be requested")
+	case len(asked) == 1:
+		if !oauth.Contains(granted, asked[0]) {
+			return "", oauth.InvalidTarget("the resource indicator was not granted")
+		}
+		return asked[0], nil
+	case len(granted) == 1:
+		return granted[0], nil
+	}
+	return "", nil
+}
+
+// accessToken issues the access token of g: a JWT for an API resource, or
+// an opaque token stored by hash.
+func (d *Deps) accessToken(ctx context.Context, g *userGrant, now time.Time) (tok string, scopes []string, ttl time.Duration, err error) {
+	if g.resource != "" {
+		res, err := lookupResource(ctx, d.Store, g.resource)
+		if err != nil {
+			return "", nil, 0, err
+		}
+		held, err := d.Store.UserResourceScopes(ctx, g.user.ID, res.ID)
+		if err != nil {
+			return "", nil, 0, fmt.Errorf("user resource scopes: %w", err)
+		}
+		// An unauthorized scope is dropped, not rejected (Logto §1.7).
+		_, asked := token.SplitScopes(g.scopes)
+		scopes = oauth.Intersect(asked, held)
+		ttl = resourceTTL(res)
+		tok, err = d.Minter.AccessToken(token.AccessToken{
+			Subject: g.user.ID, Audience: res.Indicator, ClientID: g.client.ID,
+			Scope: oauth.FormatScope(scopes), IssuedAt: now, ExpiresAt: now.Add(ttl),
+		})
+		return tok, scopes, ttl, err
+	}
+	scopes, _ = token.SplitScopes(g.scopes)
+	plain, hash := token.NewOpaque()
+	ttl = token.AccessTokenTTL
+	err = d.Store.CreateToken(ctx, &store.Token{
+		Hash: hash, Kind: store.TokenAccess, ClientID: g.client.ID, UserID: g.user.ID,
+		GrantID: g.grantID, SessionID: g.sessionID, Scopes: scopes,
+		AuthTime: g.authTime, AMR: g.amr, CreatedAt: now, ExpiresAt: now.Add(ttl),
+	})
+	if err != nil {
+		return "", nil, 0, fmt.Errorf("store access token: %w", err)
+	}
+	return plain, scopes, ttl, nil
+}
+
+func lookupResource(ctx context.Context, st Store, indicator string) (*store.Resource, error) {
+	res, err := st.GetResourceByIndicator(ctx, indicator)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, oauth.InvalidTarget("the resource indicator is unknown")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get resource: %w", err)
+	}
+	return res, nil
+}
+
+func resourceTTL(res *store.Resource) time.Duration {
+	if res.AccessTokenTTL > 0 {
+		return time.Duration(res.AccessTokenTTL) * time.Second
+	}
+	return token.AccessTokenTTL
+}
+
+// idToken issues the ID token of g when openid was granted, with at_hash
+// of accessToken and the user claims the scopes allow.
+func (d *Deps) idToken(ctx context.Context, g *userGrant, accessToken string, now time.Time) (string, error) {
+	if !oauth.Contains(g.scopes, token.ScopeOpenID) {
+		return "", nil
+	}
+	data := token.UserData{User: g.user}
+	if oauth.Contains(g.scopes, token.ScopeRoles) {
+		roles, err := d.Store.ListUserRoles(ctx, g.user.ID)
+		if err != nil {
+			return "", fmt.Errorf("list user roles: %w", err)
+		}
+		data.Roles = make([]string, 0, len(roles))
+		for _, r := range roles {
+			data.Roles = append(data.Roles, r.Name)
+		}
+	}
+	ttl := token.IDTokenTTL
+	if s := g.client.CustomClientMetadata.IDTokenTTL; s > 0 {
+		ttl = time.Duration(s) * time.Second
+	}
+	return d.Minter.IDToken(token.IDToken{
+		Subject: g.user.ID, Audience: g.client.ID, Nonce: g.nonce, AuthTime: g.authTime,
+		IssuedAt: now, ExpiresAt: now.Add(ttl), AccessToken: accessToken, SessionID: g.sessionID,
+		Claims: token.UserClaims(data, g.scopes, true),
+	}, g.client.OIDCClientMetadata.IDTokenSignedResponseAlg)
+}
+
+// refreshTTL is the app's refresh-token lifetime (refreshTokenTtlInDays).
+func refreshTTL(app *store.Application) time.Duration {
+	days := app.CustomClientMetadata.RefreshTokenTTLInDays
+	if days <= 0 {
+		days = 14
+	}
+	return time.Duration(days) * 24 * time.Hour
+}
+
+// revokeGrant deletes every token of a grant after a replay or reuse. A
+// failure is logged but does not change the client's answer (invalid_grant).
+func (d *Deps) revokeGrant(ctx context.Context, grantID, why string) {
+	n, err := d.Store.DeleteGrantTokens(ctx, grantID)
+	if err != nil {
+		d.logger().ErrorContext(ctx, "revoke grant tokens failed", "grant_id", grantID, "reason", why, "err", err)
+		return
+	}
+	d.logger().WarnContext(ctx, "grant revoked", "grant_id", grantID, "reason", why, "tokens", n)
+}
+
+// tokenFor is the access token of a client acting for itself: sub is the
+// client ID (logto-reference.md §1.7).
+func tokenFor(clientID, audience, scope string, now time.Time, ttl time.Duration) token.AccessToken {
+	return token.AccessToken{Subject: clientID, Audience: audience, ClientID: clientID, Scope: scope,
+		IssuedAt: now, ExpiresAt: now.Add(ttl)}
+}

@@ -1,0 +1,157 @@
+package grant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/application"
+	"github.com/gatehouse/gatehouse/internal/oauth"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/token"
+)
+
+// RefreshToken is the refresh grant (RFC 6749 §6) with Logto's rotation
+// rules (logto-reference.md §1.6).
+type RefreshToken struct{ Deps }
+
+// maxRotationLife: once a chain has lived this long it stops rotating
+// (oidc-provider's default rotateRefreshToken rule).
+const maxRotationLife = time.Duration(365.25 * 24 * float64(time.Hour))
+
+var errReuse = oauth.InvalidGrant("refresh token already used")
+
+// Exchange validates the refresh token, rotates or extends it, and issues a
+// new access token (JWT when a granted resource is asked for) and ID token.
+func (g *RefreshToken) Exchange(ctx context.Context, req *Request) (*Response, error) {
+	presented := req.Get("refresh_token")
+	if presented == "" {
+		return nil, oauth.InvalidRequest("missing required parameter 'refresh_token'")
+	}
+	if req.Get("organization_id") != "" {
+		// Organization tokens (logto-reference.md §1.8) come with organizations.
+		return nil, oauth.InvalidRequest("organization tokens are not supported")
+	}
+	now := g.now()
+	hash := token.Hash(presented)
+	rt, err := g.Store.GetToken(ctx, hash, now)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, oauth.InvalidGrant("refresh token is invalid or expired")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get refresh token: %w", err)
+	}
+	if rt.Kind != store.TokenRefresh || rt.ClientID != req.Client.ID {
+		return nil, oauth.InvalidGrant("refresh token is invalid or expired")
+	}
+	if !rt.ConsumedAt.IsZero() {
+		// A rotated-out token came back: someone holds a copy. Revoke the
+		// whole family so neither party keeps access (RFC 9700 §4.14.2).
+		g.revokeGrant(ctx, rt.GrantID, "refresh token reused")
+		return nil, errReuse
+	}
+	scopes := rt.Scopes
+	if s := req.Get("scope"); s != "" {
+		asked := oauth.ParseScope(s)
+		if !oauth.Subset(asked, rt.Scopes) {
+			return nil, oauth.InvalidScope("requested scope exceeds the granted scope")
+		}
+		scopes = asked
+	}
+	// Without an explicit resource the refresh grant answers for the OP
+	// (Logto's SDKs ask per resource), unlike the code grant's default.
+	var resource string
+	if len(req.Params["resource"]) > 0 {
+		if resource, err = pickResource(req, rt.Resources); err != nil {
+			return nil, err
+		}
+	}
+	user, err := g.loadUser(ctx, rt.UserID)
+	if err != nil {
+		return nil, err
+	}
+
+	newRT, err := g.renew(ctx, req.Client, rt, hash, presented, now)
+	if err != nil {
+		return nil, err
+	}
+	ug := &userGrant{client: req.Client, user: user, grantID: rt.GrantID, sessionID: rt.SessionID,
+		scopes: scopes, resource: resource, authTime: rt.AuthTime, amr: rt.AMR}
+	at, atScopes, ttl, err := g.accessToken(ctx, ug, now)
+	if err != nil {
+		return nil, err
+	}
+	resp := &Response{AccessToken: at, TokenType: "Bearer", ExpiresIn: int64(ttl / time.Second),
+		RefreshToken: newRT, Scope: oauth.FormatScope(atScopes)}
+	// OIDC Core §12.2: a new ID token without nonce, same auth_time.
+	if resp.IDToken, err = g.idToken(ctx, ug, at, now); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// shouldRotate is oidc-provider's default rule, which Logto keeps when
+// rotateRefreshToken is on: never after a year of total life; always for
+// public clients; otherwise once 70 % of the token's TTL has passed.
+func shouldRotate(app *store.Application, rt *store.Token, now time.Time) bool {
+	if !application.RotateRefreshToken(app) {
+		return false
+	}
+	if now.Sub(rt.FirstIssuedAt) >= maxRotationLife {
+		return false
+	}
+	if application.IsPublic(app) {
+		return true
+	}
+	ttl := rt.ExpiresAt.Sub(rt.CreatedAt)
+	return now.Sub(rt.CreatedAt)*10 >= ttl*7
+}
+
+// renew rotates the refresh token (consume the old one, issue a new one in
+// the same family, in one transaction) or keeps it and slides its expiry.
+// It returns the refresh token to send back.
+func (g *RefreshToken) renew(ctx context.Context, app *store.Application, rt *store.Token, hash []byte, presented string, now time.Time) (string, error) {
+	// SPAs never get a sliding expiry: a rotated token keeps the time left.
+	expires := now.Add(refreshTTL(app))
+	if app.Type == store.AppSPA {
+		expires = rt.ExpiresAt
+	}
+	if !shouldRotate(app, rt, now) {
+		if app.Type != store.AppSPA {
+			if err := g.Store.ExtendToken(ctx, hash, expires); err != nil {
+				return "", fmt.Errorf("extend refresh token: %w", err)
+			}
+		}
+		return presented, nil
+	}
+	plain, newHash := token.NewOpaque()
+	reused := false
+	err := g.Store.InTx(ctx, func(tx store.Store) error {
+		old, err := tx.ConsumeToken(ctx, hash, now)
+		if err != nil {
+			return fmt.Errorf("consume refresh token: %w", err)
+		}
+		if !old.ConsumedAt.IsZero() {
+			reused = true // a concurrent request rotated it first
+			return nil
+		}
+		return tx.CreateToken(ctx, &store.Token{
+			Hash: newHash, Kind: store.TokenRefresh, ClientID: rt.ClientID, UserID: rt.UserID,
+			GrantID: rt.GrantID, SessionID: rt.SessionID, Scopes: rt.Scopes, Resources: rt.Resources,
+			AuthTime: rt.AuthTime, AMR: rt.AMR, FirstIssuedAt: rt.FirstIssuedAt,
+			CreatedAt: now, ExpiresAt: expires,
+		})
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return "", oauth.InvalidGrant("refresh token is invalid or expired")
+	}
+	if err != nil {
+		return "", err
+	}
+	if reused {
+		g.revokeGrant(ctx, rt.GrantID, "refresh token reused")
+		return "", errReuse
+	}
+	return plain, nil
+}

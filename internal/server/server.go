@@ -1,0 +1,205 @@
+// Package server wires Gatehouse together: it opens the store, builds the
+// domain services, mounts every HTTP handler and runs the listener with a
+// graceful shutdown. It is the only package that knows every other one;
+// nothing imports it but cmd/gatehouse and the end-to-end tests.
+package server
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/application"
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/cookie"
+	"github.com/gatehouse/gatehouse/internal/experience"
+	"github.com/gatehouse/gatehouse/internal/httpapi"
+	"github.com/gatehouse/gatehouse/internal/oidc"
+	"github.com/gatehouse/gatehouse/internal/signing"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/postgres"
+	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/ui"
+	"github.com/gatehouse/gatehouse/internal/user"
+)
+
+// Server is one Gatehouse node.
+type Server struct {
+	Config *config.Config
+	Store  store.Store
+	Keys   *signing.Manager
+	Apps   *application.Service
+	Users  *user.Service
+	Logger *slog.Logger
+
+	handler http.Handler
+	now     func() time.Time
+}
+
+// OpenStore opens the database named by cfg.DatabaseURL and applies
+// migrations.
+func OpenStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
+	if p, ok := cfg.SQLitePath(); ok {
+		return sqlite.Open(ctx, p)
+	}
+	return postgres.Open(ctx, cfg.DatabaseURL)
+}
+
+// Open opens the configured store and builds the server on it.
+func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Server, error) {
+	if err := cfg.EnsureSecretKey(); err != nil {
+		return nil, err
+	}
+	st, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	s, err := OpenWithStore(ctx, cfg, logger, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenWithStore builds the server on an open store (tests pass isolated
+// PostgreSQL schemas this way). The server takes ownership of st.
+func OpenWithStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, st store.Store) (*Server, error) {
+	if err := cfg.EnsureSecretKey(); err != nil {
+		return nil, err
+	}
+	now := time.Now
+	keys, err := signing.NewManager(st, deriveKey(cfg.SecretKey, "signing-keys"), now)
+	if err != nil {
+		return nil, err
+	}
+	if err := keys.EnsureKeys(ctx); err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	s := &Server{
+		Config: cfg,
+		Store:  st,
+		Keys:   keys,
+		Apps:   &application.Service{Store: st, Now: now},
+		Users:  &user.Service{Store: st, Now: now},
+		Logger: logger,
+		now:    now,
+	}
+	if err := s.seed(ctx); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// deriveKey gives each use of the secret key its own key, so a leak of one
+// derived key (say, in a cookie oracle) tells nothing about the others.
+func deriveKey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("gatehouse/" + purpose))
+	return m.Sum(nil)
+}
+
+func (s *Server) routes() http.Handler {
+	cfg := s.Config
+	cookies := cookie.NewCodec(deriveKey(cfg.SecretKey, "cookies"), strings.HasPrefix(cfg.Endpoint, "https://"))
+	mux := http.NewServeMux()
+	oidc.New(oidc.Config{
+		Issuer:     cfg.Issuer(),
+		Endpoint:   cfg.Endpoint,
+		Store:      s.Store,
+		Keys:       s.Keys,
+		Apps:       s.Apps,
+		Cookies:    cookies,
+		Logger:     s.Logger,
+		Now:        s.now,
+		SessionTTL: cfg.SessionTTL,
+	}).Mount(mux)
+	experience.New(experience.Config{
+		Store:    s.Store,
+		Users:    s.Users,
+		Cookies:  cookies,
+		Issuer:   cfg.Issuer(),
+		Endpoint: cfg.Endpoint,
+		Logger:   s.Logger,
+		Now:      s.now,
+	}).Mount(mux)
+	ui.New(ui.Config{Endpoint: cfg.Endpoint}).Mount(mux)
+	return httpapi.Recover(s.Logger, httpapi.RequestID(mux))
+}
+
+// Handler is the whole HTTP surface.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve serves on ln until ctx ends, then shuts down gracefully: it stops
+// accepting, lets in-flight requests finish (bounded) and returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	go s.sweep(bg)
+	go s.Keys.Watch(bg, 10*time.Second, func(err error) {
+		s.Logger.Warn("reload signing keys", "err", err)
+	})
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// sweep deletes expired interactions, sessions, codes and tokens in small
+// batches so the tables stay small without long locks.
+func (s *Server) sweep(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for {
+			n, err := s.Store.DeleteExpired(ctx, s.now(), 500)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.Logger.Warn("sweep expired rows", "err", err)
+				}
+				break
+			}
+			if n < 500 {
+				break
+			}
+		}
+	}
+}
+
+// Close releases the store.
+func (s *Server) Close() error { return s.Store.Close() }

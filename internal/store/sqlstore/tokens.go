@@ -1,0 +1,96 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+const tokenColumns = `hash, kind, client_id, user_id, grant_id, session_id, scopes, resources,
+	auth_time, amr, first_issued_at, created_at, expires_at, consumed_at`
+
+func scanToken(sc scanner, t *store.Token) error {
+	return sc.Scan(&t.Hash, &t.Kind, &t.ClientID, strCol{&t.UserID}, strCol{&t.GrantID}, strCol{&t.SessionID},
+		jsonCol{&t.Scopes}, jsonCol{&t.Resources}, timeCol{&t.AuthTime}, jsonCol{&t.AMR},
+		timeCol{&t.FirstIssuedAt}, timeCol{&t.CreatedAt}, timeCol{&t.ExpiresAt}, timeCol{&t.ConsumedAt})
+}
+
+// CreateToken inserts t; a zero CreatedAt becomes the current time. UserID
+// is NULL for client-credentials tokens, which have no user.
+func (s *Store) CreateToken(ctx context.Context, t *store.Token) error {
+	const op = "create token"
+	t.CreatedAt = createdAt(t.CreatedAt)
+	t.AuthTime, t.FirstIssuedAt = truncate(t.AuthTime), truncate(t.FirstIssuedAt)
+	t.ExpiresAt, t.ConsumedAt = truncate(t.ExpiresAt), truncate(t.ConsumedAt)
+	enc, err := jsonArgs(t.Scopes, t.Resources, t.AMR)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	_, err = s.w().ExecContext(ctx, `INSERT INTO tokens (`+tokenColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		t.Hash, t.Kind, t.ClientID, nullString(t.UserID), nullString(t.GrantID), nullString(t.SessionID),
+		enc[0], enc[1], millis(t.AuthTime), enc[2], millis(t.FirstIssuedAt), millis(t.CreatedAt),
+		millis(t.ExpiresAt), millis(t.ConsumedAt))
+	return s.wrap(op, err)
+}
+
+// GetToken hides a token that has expired at now.
+func (s *Store) GetToken(ctx context.Context, hash []byte, now time.Time) (*store.Token, error) {
+	var t store.Token
+	err := scanToken(s.r().QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens
+		WHERE hash = $1 AND `+notExpired("$2"), hash, now.UnixMilli()), &t)
+	if err != nil {
+		return nil, s.wrap("get token", err)
+	}
+	return &t, nil
+}
+
+// ConsumeToken works like ConsumeAuthorizationCode: one conditional UPDATE
+// picks the single winner of concurrent refreshes; losers read the token
+// with ConsumedAt set and treat it as reuse.
+func (s *Store) ConsumeToken(ctx context.Context, hash []byte, now time.Time) (*store.Token, error) {
+	const op = "consume token"
+	nowMS := now.UnixMilli()
+	var t store.Token
+	err := scanToken(s.w().QueryRowContext(ctx, `UPDATE tokens SET consumed_at = $1
+		WHERE hash = $2 AND consumed_at IS NULL AND `+notExpired("$1")+`
+		RETURNING `+tokenColumns, nowMS, hash), &t)
+	if err == nil {
+		t.ConsumedAt = time.Time{} // as it was before this call
+		return &t, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, s.wrap(op, err)
+	}
+	err = scanToken(s.w().QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens
+		WHERE hash = $1 AND `+notExpired("$2"), hash, nowMS), &t)
+	if err != nil {
+		return nil, s.wrap(op, err)
+	}
+	return &t, nil
+}
+
+// ExtendToken sets a new expiry, even on a token that has already expired
+// but not yet been swept.
+func (s *Store) ExtendToken(ctx context.Context, hash []byte, expiresAt time.Time) error {
+	return s.execOne(ctx, "extend token", `UPDATE tokens SET expires_at = $1 WHERE hash = $2`, millis(expiresAt), hash)
+}
+
+func (s *Store) DeleteToken(ctx context.Context, hash []byte) error {
+	return s.execOne(ctx, "delete token", `DELETE FROM tokens WHERE hash = $1`, hash)
+}
+
+// DeleteGrantTokens revokes a token family; no tokens is not an error.
+func (s *Store) DeleteGrantTokens(ctx context.Context, grantID string) (int, error) {
+	return s.execCount(ctx, "delete grant tokens", `DELETE FROM tokens WHERE grant_id = $1`, grantID)
+}
+
+// DeleteSessionTokens revokes what a session issued; no tokens is not an
+// error.
+func (s *Store) DeleteSessionTokens(ctx context.Context, sessionID string) (int, error) {
+	return s.execCount(ctx, "delete session tokens", `DELETE FROM tokens WHERE session_id = $1`, sessionID)
+}

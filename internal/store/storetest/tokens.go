@@ -1,0 +1,157 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+var tokenTests = []test{
+	{"CreateGet", testTokenCreateGet},
+	{"ClientCredentials", testTokenNoUser},
+	{"Expiry", testTokenExpiry},
+	{"Consume", testTokenConsume},
+	{"Extend", testTokenExtend},
+	{"Delete", testTokenDelete},
+	{"DeleteFamilies", testTokenDeleteFamilies},
+}
+
+func testTokenCreateGet(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	app, u := mkApp(t, s, "app1"), mkUser(t, s, "u1")
+	want := &store.Token{
+		Hash: hash("t1"), Kind: store.TokenRefresh, ClientID: app.ID, UserID: u.ID, GrantID: "g1", SessionID: "s1",
+		Scopes: []string{"openid", "offline_access"}, Resources: []string{"https://api.example"},
+		AuthTime: at(-time.Minute), AMR: []string{"pwd"}, FirstIssuedAt: at(-24 * time.Hour),
+		CreatedAt: t0, ExpiresAt: at(14 * 24 * time.Hour),
+	}
+	ok(t, s.CreateToken(ctx, want), "create")
+	got, err := s.GetToken(ctx, want.Hash, t0)
+	ok(t, err, "get")
+	equal(t, got, want, "round trip")
+
+	dup := *want
+	wantErr(t, s.CreateToken(ctx, &dup), store.ErrConflict, "duplicate hash")
+	_, err = s.GetToken(ctx, hash("missing"), t0)
+	wantErr(t, err, store.ErrNotFound, "get missing")
+	wantErr(t, s.CreateToken(ctx, &store.Token{Hash: hash("t2"), Kind: store.TokenAccess, ClientID: "no-such-app", ExpiresAt: at(time.Hour)}),
+		store.ErrNotFound, "token for missing client")
+}
+
+// testTokenNoUser covers client-credentials tokens, which belong to an app
+// and no user.
+func testTokenNoUser(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	app := mkApp(t, s, "m2m")
+	want := &store.Token{Hash: hash("cc"), Kind: store.TokenAccess, ClientID: app.ID, Resources: []string{"https://api.example"}, CreatedAt: t0, ExpiresAt: at(time.Hour)}
+	ok(t, s.CreateToken(ctx, want), "create")
+	got, err := s.GetToken(ctx, want.Hash, t0)
+	ok(t, err, "get")
+	equal(t, got, want, "round trip")
+}
+
+func testTokenExpiry(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	app := mkApp(t, s, "app1")
+	tok := mkToken(t, s, "t", app.ID, "", "", "", at(time.Hour))
+	_, err := s.GetToken(ctx, tok.Hash, at(time.Hour-time.Millisecond))
+	ok(t, err, "before expiry")
+	_, err = s.GetToken(ctx, tok.Hash, at(time.Hour))
+	wantErr(t, err, store.ErrNotFound, "at expiry")
+	_, err = s.ConsumeToken(ctx, tok.Hash, at(2*time.Hour))
+	wantErr(t, err, store.ErrNotFound, "consume expired")
+	got, err := s.ConsumeToken(ctx, tok.Hash, t0)
+	ok(t, err, "consume live")
+	if !got.ConsumedAt.IsZero() {
+		t.Fatal("expired consume attempt marked the token consumed")
+	}
+}
+
+func testTokenConsume(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	app, u := mkApp(t, s, "app1"), mkUser(t, s, "u1")
+	tok := mkToken(t, s, "rt", app.ID, u.ID, "g1", "s1", at(time.Hour))
+	first, err := s.ConsumeToken(ctx, tok.Hash, at(time.Minute))
+	ok(t, err, "first")
+	equal(t, first, tok, "first consume returns the token as it was")
+	second, err := s.ConsumeToken(ctx, tok.Hash, at(2*time.Minute))
+	ok(t, err, "second")
+	if !second.ConsumedAt.Equal(at(time.Minute)) {
+		t.Fatalf("second consume: ConsumedAt %v, want %v", second.ConsumedAt, at(time.Minute))
+	}
+	got, err := s.GetToken(ctx, tok.Hash, at(3*time.Minute))
+	ok(t, err, "get consumed")
+	if !got.ConsumedAt.Equal(at(time.Minute)) {
+		t.Fatalf("GetToken: ConsumedAt %v", got.ConsumedAt)
+	}
+	_, err = s.ConsumeToken(ctx, hash("missing"), t0)
+	wantErr(t, err, store.ErrNotFound, "consume missing")
+}
+
+func testTokenExtend(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	app := mkApp(t, s, "app1")
+	tok := mkToken(t, s, "t", app.ID, "", "", "", at(time.Hour))
+	ok(t, s.ExtendToken(ctx, tok.Hash, at(3*time.Hour)), "extend")
+	got, err := s.GetToken(ctx, tok.Hash, at(2*time.Hour))
+	ok(t, err, "get after extension")
+	if !got.ExpiresAt.Equal(at(3 * time.Hour)) {
+		t.Fatalf("ExpiresAt %v, want %v", got.ExpiresAt, at(3*time.Hour))
+	}
+	wantErr(t, s.ExtendToken(ctx, hash("missing"), at(time.Hour)), store.ErrNotFound, "extend missing")
+}
+
+func testTokenDelete(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	app := mkApp(t, s, "app1")
+	tok := mkToken(t, s, "t", app.ID, "", "", "", at(time.Hour))
+	mkToken(t, s, "other", app.ID, "", "", "", at(time.Hour))
+	ok(t, s.DeleteToken(ctx, tok.Hash), "delete")
+	_, err := s.GetToken(ctx, tok.Hash, t0)
+	wantErr(t, err, store.ErrNotFound, "get deleted")
+	wantErr(t, s.DeleteToken(ctx, tok.Hash), store.ErrNotFound, "delete twice")
+	_, err = s.GetToken(ctx, hash("other"), t0)
+	ok(t, err, "other survives")
+}
+
+func testTokenDeleteFamilies(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	app, u := mkApp(t, s, "app1"), mkUser(t, s, "u1")
+	mkToken(t, s, "g1a", app.ID, u.ID, "g1", "s1", at(time.Hour))
+	mkToken(t, s, "g1b", app.ID, u.ID, "g1", "s2", at(time.Hour))
+	mkToken(t, s, "g1c", app.ID, u.ID, "g1", "s2", at(-time.Hour)) // expired, not yet swept
+	mkToken(t, s, "g2a", app.ID, u.ID, "g2", "s1", at(time.Hour))
+	mkToken(t, s, "none", app.ID, u.ID, "", "", at(time.Hour))
+
+	n, err := s.DeleteGrantTokens(ctx, "g1")
+	ok(t, err, "delete grant g1")
+	if n != 3 {
+		t.Fatalf("deleted %d tokens of g1, want 3", n)
+	}
+	n, err = s.DeleteGrantTokens(ctx, "g1")
+	ok(t, err, "delete g1 again")
+	if n != 0 {
+		t.Fatalf("second delete removed %d", n)
+	}
+	_, err = s.GetToken(ctx, hash("g2a"), t0)
+	ok(t, err, "other family survives")
+
+	n, err = s.DeleteSessionTokens(ctx, "s1")
+	ok(t, err, "delete session s1")
+	if n != 1 {
+		t.Fatalf("deleted %d tokens of s1, want 1 (g2a)", n)
+	}
+	n, err = s.DeleteSessionTokens(ctx, "")
+	ok(t, err, "delete session with empty ID")
+	if n != 0 {
+		t.Fatalf("empty session ID matched %d tokens without a session", n)
+	}
+	n, err = s.DeleteGrantTokens(ctx, "")
+	ok(t, err, "delete grant with empty ID")
+	if n != 0 {
+		t.Fatalf("empty grant ID matched %d tokens without a grant", n)
+	}
+	_, err = s.GetToken(ctx, hash("none"), t0)
+	ok(t, err, "token without grant or session survives")
+}

@@ -1,0 +1,88 @@
+package user
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gatehouse/gatehouse/internal/password"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Authenticate signs a user in with an identifier (username, email or phone)
+// and a password. Unknown accounts, accounts without a password and wrong
+// passwords all return ErrInvalidCredentials after comparable argon2 work. A
+// suspended account returns ErrSuspended, but only once its password was
+// right. On success the stored hash is upgraded when its parameters are
+// outdated, and LastSignInAt is set, in one write.
+func (s *Service) Authenticate(ctx context.Context, identifierType, value, pw string) (*store.User, error) {
+	u, err := s.FindByIdentifier(ctx, identifierType, value)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		password.DummyVerify(pw)
+		return nil, ErrInvalidCredentials
+	case err != nil:
+		return nil, err
+	case u.PasswordHash == "":
+		password.DummyVerify(pw)
+		return nil, ErrInvalidCredentials
+	}
+	ok, err := password.Verify(pw, u.PasswordHash)
+	if err != nil {
+		// A row we cannot parse is a data problem, not the user's: log it
+		// (without the hash) and answer like a wrong password.
+		s.log().ErrorContext(ctx, "stored password hash is malformed", "user_id", u.ID, "err", err)
+		return nil, ErrInvalidCredentials
+	}
+	if !ok {
+		return nil, ErrInvalidCredentials
+	}
+	if u.IsSuspended {
+		return nil, ErrSuspended
+	}
+
+	oldHash, newHash := u.PasswordHash, ""
+	if password.NeedsRehash(oldHash) {
+		if newHash, err = password.Hash(pw); err != nil {
+			s.log().ErrorContext(ctx, "password rehash failed", "user_id", u.ID, "err", err)
+			newHash = ""
+		}
+	}
+	now := s.now()
+	updated, err := s.Store.UpdateUser(ctx, u.ID, func(x *store.User) error {
+		x.LastSignInAt = now
+		// Only replace the hash we verified: a password changed meanwhile
+		// (by an admin, say) must win over our upgrade.
+		if newHash != "" && x.PasswordHash == oldHash {
+			x.PasswordHash = newHash
+		}
+		x.UpdatedAt = now
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		// Deleted between read and write.
+		return nil, ErrInvalidCredentials
+	}
+	if err != nil {
+		return nil, fmt.Errorf("record sign-in: %w", err)
+	}
+	return updated, nil
+}
+
+// RecordSignIn sets LastSignInAt (for sign-ins that did not go through
+// Authenticate, such as the first one right after registration).
+func (s *Service) RecordSignIn(ctx context.Context, userID string) error {
+	now := s.now()
+	_, err := s.Store.UpdateUser(ctx, userID, func(x *store.User) error {
+		x.LastSignInAt = now
+		x.UpdatedAt = now
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("record sign-in: %w", err)
+	}
+	return nil
+}
