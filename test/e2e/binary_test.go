@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/gatehouse/gatehouse/test/testenv"
 	"io"
 	"net"
 	"net/http"
@@ -120,7 +121,7 @@ func TestBinary(t *testing.T) {
 	var list []struct {
 		ID, Type string
 	}
-	must(0, json.Unmarshal(runCLI("apps", "list"), &list))
+	testenv.Must(0, json.Unmarshal(runCLI("apps", "list"), &list))
 	if len(list) != 1 || list[0].ID != "demo-app" || list[0].Type != "SPA" {
 		t.Fatalf("apps list = %+v", list)
 	}
@@ -134,7 +135,7 @@ func TestBinary(t *testing.T) {
 	var app struct {
 		ID, Secret, Type string
 	}
-	must(0, json.Unmarshal(runCLI("apps", "create", "--type", "MachineToMachine", "--name", "robot"), &app))
+	testenv.Must(0, json.Unmarshal(runCLI("apps", "create", "--type", "MachineToMachine", "--name", "robot"), &app))
 	if app.ID == "" || app.Secret == "" || app.Type != "MachineToMachine" {
 		t.Fatalf("apps create = %+v", app)
 	}

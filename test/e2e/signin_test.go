@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/gatehouse/gatehouse/test/testenv"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,11 +23,11 @@ import (
 // code with PKCE, verify the ID token through discovery and JWKS, call
 // userinfo, refresh, and sign in again without credentials (SSO).
 func TestAuthorizationCodeFlow(t *testing.T) {
-	backends(t, func(t *testing.T, open func(t *testing.T) *testServer) {
+	testenv.Backends(t, func(t *testing.T, open func(t *testing.T) *testenv.Server) {
 		srv := open(t)
 		ctx := t.Context()
 		const redirectURI = "http://127.0.0.1:9/callback"
-		app, secret := srv.createApp(t, application.CreateInput{
+		app, secret := srv.CreateApp(t, application.CreateInput{
 			Name: "Web", Type: store.AppTraditional, RedirectURIs: []string{redirectURI},
 		})
 		if secret == "" {
@@ -45,16 +46,16 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		verifier := provider.Verifier(&oidc.Config{ClientID: app.ID})
 
 		// First visit: no session, so the browser lands on the sign-in page.
-		b := newBrowser(t, srv.URL)
+		b := testenv.NewBrowser(t, srv.URL)
 		pkce := oauth2.GenerateVerifier()
 		authURL := conf.AuthCodeURL("state-1", oauth2.S256ChallengeOption(pkce), oidc.Nonce("nonce-1"),
 			oauth2.SetAuthURLParam("prompt", "consent"))
-		page := b.visit(authURL)
+		page := b.Visit(authURL)
 		if page.StatusCode != http.StatusOK || page.Request.URL.Path != "/sign-in" {
 			t.Fatalf("expected the sign-in page, got %d at %s", page.StatusCode, page.Request.URL)
 		}
 
-		q := b.callback(b.register("alice", "correct horse battery"), redirectURI)
+		q := b.Callback(b.Register("alice", "correct horse battery"), redirectURI)
 		if q.Get("state") != "state-1" || q.Get("iss") != srv.URL+"/oidc" || q.Get("code") == "" {
 			t.Fatalf("callback query = %v", q)
 		}
@@ -80,7 +81,7 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 			AuthTime int64  `json:"auth_time"`
 			SID      string `json:"sid"`
 		}
-		must(0, idToken.Claims(&claims))
+		testenv.Must(0, idToken.Claims(&claims))
 		if claims.Username != "alice" || claims.AuthTime == 0 || claims.SID == "" {
 			t.Fatalf("claims = %+v", claims)
 		}
@@ -110,7 +111,7 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 
 		// SSO: a second request in the same browser gets a code at once.
 		pkce2 := oauth2.GenerateVerifier()
-		q2 := b.callback(conf.AuthCodeURL("state-2", oauth2.S256ChallengeOption(pkce2)), redirectURI)
+		q2 := b.Callback(conf.AuthCodeURL("state-2", oauth2.S256ChallengeOption(pkce2)), redirectURI)
 		tok2, err := conf.Exchange(ctx, q2.Get("code"), oauth2.VerifierOption(pkce2))
 		if err != nil {
 			t.Fatalf("SSO exchange: %v", err)
@@ -121,15 +122,15 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		}
 
 		// A new browser signs in with the password.
-		b2 := newBrowser(t, srv.URL)
+		b2 := testenv.NewBrowser(t, srv.URL)
 		pkce3 := oauth2.GenerateVerifier()
-		b2.visit(conf.AuthCodeURL("state-3", oauth2.S256ChallengeOption(pkce3)))
-		q3 := b2.callback(b2.signIn("username", "alice", "correct horse battery"), redirectURI)
+		b2.Visit(conf.AuthCodeURL("state-3", oauth2.S256ChallengeOption(pkce3)))
+		q3 := b2.Callback(b2.SignIn("username", "alice", "correct horse battery"), redirectURI)
 		tok3, err := conf.Exchange(ctx, q3.Get("code"), oauth2.VerifierOption(pkce3))
 		if err != nil {
 			t.Fatalf("password sign-in exchange: %v", err)
 		}
-		id3 := must(verifier.Verify(ctx, tok3.Extra("id_token").(string)))
+		id3 := testenv.Must(verifier.Verify(ctx, tok3.Extra("id_token").(string)))
 		if id3.Subject != idToken.Subject {
 			t.Fatal("signed in as someone else")
 		}
@@ -138,34 +139,34 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 
 // TestSPAWithPKCEOnly: a public client gets tokens with PKCE and no secret.
 func TestSPAWithPKCEOnly(t *testing.T) {
-	backends(t, func(t *testing.T, open func(t *testing.T) *testServer) {
+	testenv.Backends(t, func(t *testing.T, open func(t *testing.T) *testenv.Server) {
 		srv := open(t)
 		ctx := t.Context()
 		const redirectURI = "http://localhost:9/spa"
-		app, secret := srv.createApp(t, application.CreateInput{Name: "SPA", Type: store.AppSPA, RedirectURIs: []string{redirectURI}})
+		app, secret := srv.CreateApp(t, application.CreateInput{Name: "SPA", Type: store.AppSPA, RedirectURIs: []string{redirectURI}})
 		if secret != "" {
 			t.Fatal("a SPA must not get a secret")
 		}
-		provider := must(oidc.NewProvider(ctx, srv.URL+"/oidc"))
+		provider := testenv.Must(oidc.NewProvider(ctx, srv.URL+"/oidc"))
 		conf := oauth2.Config{ClientID: app.ID, RedirectURL: redirectURI, Endpoint: provider.Endpoint(), Scopes: []string{"openid"}}
 		conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
 
-		b := newBrowser(t, srv.URL)
+		b := testenv.NewBrowser(t, srv.URL)
 		// Without a code_challenge a public client is refused, back at its
 		// redirect URI (it is registered, so the error may go there).
-		q := b.callback(conf.AuthCodeURL("s"), redirectURI)
+		q := b.Callback(conf.AuthCodeURL("s"), redirectURI)
 		if q.Get("error") != "invalid_request" || q.Get("state") != "s" {
 			t.Fatalf("missing PKCE: %v", q)
 		}
 		// plain is refused too.
-		q = b.callback(conf.AuthCodeURL("s", oauth2.SetAuthURLParam("code_challenge", strings.Repeat("a", 43)), oauth2.SetAuthURLParam("code_challenge_method", "plain")), redirectURI)
+		q = b.Callback(conf.AuthCodeURL("s", oauth2.SetAuthURLParam("code_challenge", strings.Repeat("a", 43)), oauth2.SetAuthURLParam("code_challenge_method", "plain")), redirectURI)
 		if q.Get("error") != "invalid_request" {
 			t.Fatalf("plain PKCE: %v", q)
 		}
 
 		pkce := oauth2.GenerateVerifier()
-		b.visit(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(pkce)))
-		q = b.callback(b.register("bob", "another long password"), redirectURI)
+		b.Visit(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(pkce)))
+		q = b.Callback(b.Register("bob", "another long password"), redirectURI)
 		tok, err := conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(pkce))
 		if err != nil {
 			t.Fatalf("exchange: %v", err)
@@ -180,18 +181,18 @@ func TestSPAWithPKCEOnly(t *testing.T) {
 // verifier, a reused code (which also revokes what the code issued) and a
 // wrong password.
 func TestCodeErrors(t *testing.T) {
-	backends(t, func(t *testing.T, open func(t *testing.T) *testServer) {
+	testenv.Backends(t, func(t *testing.T, open func(t *testing.T) *testenv.Server) {
 		srv := open(t)
 		ctx := t.Context()
 		const redirectURI = "http://127.0.0.1:9/cb"
-		app, secret := srv.createApp(t, application.CreateInput{Name: "Web", Type: store.AppTraditional, RedirectURIs: []string{redirectURI}})
-		provider := must(oidc.NewProvider(ctx, srv.URL+"/oidc"))
+		app, secret := srv.CreateApp(t, application.CreateInput{Name: "Web", Type: store.AppTraditional, RedirectURIs: []string{redirectURI}})
+		provider := testenv.Must(oidc.NewProvider(ctx, srv.URL+"/oidc"))
 		conf := oauth2.Config{ClientID: app.ID, ClientSecret: secret, RedirectURL: redirectURI, Endpoint: provider.Endpoint(), Scopes: []string{"openid"}}
 
-		b := newBrowser(t, srv.URL)
+		b := testenv.NewBrowser(t, srv.URL)
 		pkce := oauth2.GenerateVerifier()
-		b.visit(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(pkce)))
-		q := b.callback(b.register("carol", "pass phrase long enough"), redirectURI)
+		b.Visit(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(pkce)))
+		q := b.Callback(b.Register("carol", "pass phrase long enough"), redirectURI)
 		code := q.Get("code")
 
 		// Wrong verifier: invalid_grant.
@@ -201,7 +202,7 @@ func TestCodeErrors(t *testing.T) {
 		// A fresh code, redeemed once, then replayed: the replay fails and
 		// the access token from the first redemption stops working.
 		pkce = oauth2.GenerateVerifier()
-		q = b.callback(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(pkce)), redirectURI)
+		q = b.Callback(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(pkce)), redirectURI)
 		tok, err := conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(pkce))
 		if err != nil {
 			t.Fatal(err)
@@ -219,20 +220,20 @@ func TestCodeErrors(t *testing.T) {
 		bad := conf
 		bad.ClientSecret = "wrong"
 		pkce = oauth2.GenerateVerifier()
-		q = b.callback(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(pkce)), redirectURI)
+		q = b.Callback(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(pkce)), redirectURI)
 		_, err = bad.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(pkce))
 		assertOAuthError(t, err, "invalid_client")
 
 		// Wrong password: one generic error, whether or not the user exists.
-		b2 := newBrowser(t, srv.URL)
-		b2.visit(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+		b2 := testenv.NewBrowser(t, srv.URL)
+		b2.Visit(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
 		codes := map[string]bool{}
 		for _, who := range []string{"carol", "nobody"} {
-			b2.mustAPI("PUT", "/api/experience", map[string]any{"interactionEvent": "SignIn"}, nil)
+			b2.MustAPI("PUT", "/api/experience", map[string]any{"interactionEvent": "SignIn"}, nil)
 			var e struct {
 				Code string `json:"code"`
 			}
-			st := b2.api("POST", "/api/experience/verification/password", map[string]any{
+			st := b2.API("POST", "/api/experience/verification/password", map[string]any{
 				"identifier": map[string]string{"type": "username", "value": who}, "password": "wrong password!",
 			}, &e)
 			if st != http.StatusUnprocessableEntity && st != http.StatusBadRequest && st != http.StatusUnauthorized {
@@ -249,9 +250,9 @@ func TestCodeErrors(t *testing.T) {
 // TestRedirectURISafety: an unregistered redirect URI or unknown client is
 // never redirected to; the user gets an error page from the server.
 func TestRedirectURISafety(t *testing.T) {
-	srv := startServer(t, nil)
-	app, _ := srv.createApp(t, application.CreateInput{Name: "Web", Type: store.AppSPA, RedirectURIs: []string{"https://app.example.com/cb"}})
-	b := newBrowser(t, srv.URL)
+	srv := testenv.Start(t, nil)
+	app, _ := srv.CreateApp(t, application.CreateInput{Name: "Web", Type: store.AppSPA, RedirectURIs: []string{"https://app.example.com/cb"}})
+	b := testenv.NewBrowser(t, srv.URL)
 	challenge := s256(oauth2.GenerateVerifier())
 	tests := []struct {
 		name   string
@@ -269,7 +270,7 @@ func TestRedirectURISafety(t *testing.T) {
 			tt.params.Set("scope", "openid")
 			tt.params.Set("code_challenge", challenge)
 			tt.params.Set("code_challenge_method", "S256")
-			resp := b.visit(srv.URL + "/oidc/auth?" + tt.params.Encode())
+			resp := b.Visit(srv.URL + "/oidc/auth?" + tt.params.Encode())
 			if loc := resp.Header.Get("Location"); loc != "" {
 				t.Fatalf("redirected to %q", loc)
 			}
@@ -283,20 +284,20 @@ func TestRedirectURISafety(t *testing.T) {
 // TestClientCredentials: a MachineToMachine app gets a JWT access token for
 // an API resource, with only the scopes its roles hold.
 func TestClientCredentials(t *testing.T) {
-	backends(t, func(t *testing.T, open func(t *testing.T) *testServer) {
+	testenv.Backends(t, func(t *testing.T, open func(t *testing.T) *testenv.Server) {
 		srv := open(t)
 		ctx := t.Context()
-		app, secret := srv.createApp(t, application.CreateInput{Name: "Robot", Type: store.AppMachineToMachine})
+		app, secret := srv.CreateApp(t, application.CreateInput{Name: "Robot", Type: store.AppMachineToMachine})
 		const indicator = "https://api.example.com"
 		grantScopes(t, srv.Store, app.ID, indicator, []string{"read", "write"}, []string{"read"})
 
-		provider := must(oidc.NewProvider(ctx, srv.URL+"/oidc"))
+		provider := testenv.Must(oidc.NewProvider(ctx, srv.URL+"/oidc"))
 		tokenURL := provider.Endpoint().TokenURL
 		form := url.Values{"grant_type": {"client_credentials"}, "resource": {indicator}, "scope": {"read write"}}
 		req, _ := http.NewRequest("POST", tokenURL, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.SetBasicAuth(url.QueryEscape(app.ID), url.QueryEscape(secret))
-		resp := must(http.DefaultClient.Do(req))
+		resp := testenv.Must(http.DefaultClient.Do(req))
 		defer resp.Body.Close()
 		var out struct {
 			AccessToken string `json:"access_token"`
@@ -304,7 +305,7 @@ func TestClientCredentials(t *testing.T) {
 			Scope       string `json:"scope"`
 			ExpiresIn   int    `json:"expires_in"`
 		}
-		must(0, json.NewDecoder(resp.Body).Decode(&out))
+		testenv.Must(0, json.NewDecoder(resp.Body).Decode(&out))
 		if resp.StatusCode != 200 || out.TokenType != "Bearer" || out.Scope != "read" || out.ExpiresIn <= 0 {
 			t.Fatalf("client_credentials: %d %+v", resp.StatusCode, out)
 		}
@@ -323,13 +324,13 @@ func TestClientCredentials(t *testing.T) {
 			Scope    string `json:"scope"`
 			ClientID string `json:"client_id"`
 		}
-		must(0, jwt.Claims(&c))
+		testenv.Must(0, jwt.Claims(&c))
 		if jwt.Subject != app.ID || c.ClientID != app.ID || c.Scope != "read" {
 			t.Fatalf("claims: sub=%s %+v", jwt.Subject, c)
 		}
 
 		// Errors: no resource, unknown resource, wrong secret, non-M2M app.
-		web, webSecret := srv.createApp(t, application.CreateInput{Name: "Web", Type: store.AppTraditional, RedirectURIs: []string{"https://x.example.com/cb"}})
+		web, webSecret := srv.CreateApp(t, application.CreateInput{Name: "Web", Type: store.AppTraditional, RedirectURIs: []string{"https://x.example.com/cb"}})
 		cases := []struct {
 			name, id, secret string
 			form             url.Values
@@ -346,7 +347,7 @@ func TestClientCredentials(t *testing.T) {
 				req, _ := http.NewRequest("POST", tokenURL, strings.NewReader(c.form.Encode()))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				req.SetBasicAuth(c.id, c.secret)
-				resp := must(http.DefaultClient.Do(req))
+				resp := testenv.Must(http.DefaultClient.Do(req))
 				defer resp.Body.Close()
 				var e struct {
 					Error string `json:"error"`
@@ -366,21 +367,21 @@ func grantScopes(t *testing.T, st store.Store, appID, indicator string, scopes, 
 	t.Helper()
 	ctx := t.Context()
 	res := &store.Resource{ID: "res" + strings.Repeat("0", 18), Name: "API", Indicator: indicator, AccessTokenTTL: 3600}
-	must(0, st.CreateResource(ctx, res))
+	testenv.Must(0, st.CreateResource(ctx, res))
 	role := &store.Role{ID: "rol" + strings.Repeat("0", 18), Name: "robots", Type: store.RoleMachineToMachine}
-	must(0, st.CreateRole(ctx, role))
+	testenv.Must(0, st.CreateRole(ctx, role))
 	var ids []string
 	for i, s := range scopes {
 		sc := &store.Scope{ID: "scp" + strings.Repeat("0", 17) + string(rune('a'+i)), ResourceID: res.ID, Name: s}
-		must(0, st.CreateScope(ctx, sc))
+		testenv.Must(0, st.CreateScope(ctx, sc))
 		for _, h := range held {
 			if h == s {
 				ids = append(ids, sc.ID)
 			}
 		}
 	}
-	must(0, st.AddRoleScopes(ctx, role.ID, ids))
-	must(0, st.AssignApplicationRoles(ctx, appID, []string{role.ID}))
+	testenv.Must(0, st.AddRoleScopes(ctx, role.ID, ids))
+	testenv.Must(0, st.AssignApplicationRoles(ctx, appID, []string{role.ID}))
 }
 
 func assertOAuthError(t *testing.T, err error, want string) {
@@ -398,4 +399,3 @@ func s256(verifier string) string {
 	sum := sha256.Sum256([]byte(verifier))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
-

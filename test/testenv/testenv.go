@@ -1,4 +1,6 @@
-package e2e
+// Package testenv starts real Gatehouse servers for end-to-end and browser
+// tests and drives them like a browser would.
+package testenv
 
 import (
 	"bytes"
@@ -26,28 +28,28 @@ import (
 // backends runs f once per store backend: SQLite always, PostgreSQL when
 // GATEHOUSE_TEST_POSTGRES_URL is set (CI sets it; locally it skips with a
 // message saying how to enable it).
-func backends(t *testing.T, f func(t *testing.T, open func(t *testing.T) *testServer)) {
+func Backends(t *testing.T, f func(t *testing.T, open func(t *testing.T) *Server)) {
 	t.Run("sqlite", func(t *testing.T) {
-		f(t, func(t *testing.T) *testServer { return startServer(t, nil) })
+		f(t, func(t *testing.T) *Server { return Start(t, nil) })
 	})
 	t.Run("postgres", func(t *testing.T) {
 		pg := os.Getenv("GATEHOUSE_TEST_POSTGRES_URL")
 		if pg == "" {
 			t.Skip("set GATEHOUSE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run the end-to-end suite on PostgreSQL")
 		}
-		f(t, func(t *testing.T) *testServer { return startServer(t, postgres.OpenTestSchema(t, pg)) })
+		f(t, func(t *testing.T) *Server { return Start(t, postgres.OpenTestSchema(t, pg)) })
 	})
 }
 
-// testServer is a real Gatehouse server listening on a loopback port.
-type testServer struct {
+// Server is a real Gatehouse server listening on a loopback port.
+type Server struct {
 	*server.Server
 	URL string
 }
 
 // startServer starts a server on 127.0.0.1 with st, or a fresh SQLite file
 // when st is nil.
-func startServer(t *testing.T, st store.Store) *testServer {
+func Start(t *testing.T, st store.Store) *Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -86,12 +88,12 @@ func startServer(t *testing.T, st store.Store) *testServer {
 		}
 		srv.Close()
 	})
-	return &testServer{Server: srv, URL: endpoint}
+	return &Server{Server: srv, URL: endpoint}
 }
 
 // createApp registers an application through the domain service, as the
 // CLI and the Management API do.
-func (s *testServer) createApp(t *testing.T, in application.CreateInput) (*store.Application, string) {
+func (s *Server) CreateApp(t *testing.T, in application.CreateInput) (*store.Application, string) {
 	t.Helper()
 	app, secret, err := s.Apps.Create(t.Context(), in)
 	if err != nil {
@@ -102,16 +104,16 @@ func (s *testServer) createApp(t *testing.T, in application.CreateInput) (*store
 
 // browser is a cookie-keeping HTTP client that stops at redirects leaving
 // the server, like a user agent handing a URL to a client app.
-type browser struct {
+type Browser struct {
 	t      *testing.T
-	base   string
-	client *http.Client
+	Base   string
+	Client *http.Client
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func NewBrowser(t *testing.T, base string) *Browser {
 	jar, _ := cookiejar.New(nil)
-	b := &browser{t: t, base: base}
-	b.client = &http.Client{
+	b := &Browser{t: t, Base: base}
+	b.Client = &http.Client{
 		Jar: jar,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if !strings.HasPrefix(req.URL.String(), base+"/") {
@@ -125,9 +127,9 @@ func newBrowser(t *testing.T, base string) *browser {
 
 // visit GETs u, following redirects inside the server, and returns the last
 // response (a page, or a redirect out of the server).
-func (b *browser) visit(u string) *http.Response {
+func (b *Browser) Visit(u string) *http.Response {
 	b.t.Helper()
-	resp, err := b.client.Get(u)
+	resp, err := b.Client.Get(u)
 	if err != nil {
 		b.t.Fatalf("GET %s: %v", u, err)
 	}
@@ -137,17 +139,17 @@ func (b *browser) visit(u string) *http.Response {
 
 // api calls the Experience API as the sign-in page would (same origin) and
 // decodes the JSON answer into out (if not nil); it returns the status.
-func (b *browser) api(method, path string, body any, out any) int {
+func (b *Browser) API(method, path string, body any, out any) int {
 	b.t.Helper()
 	var r io.Reader
 	if body != nil {
 		raw, _ := json.Marshal(body)
 		r = bytes.NewReader(raw)
 	}
-	req, _ := http.NewRequest(method, b.base+path, r)
+	req, _ := http.NewRequest(method, b.Base+path, r)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Origin", b.base)
-	resp, err := b.client.Do(req)
+	req.Header.Set("Origin", b.Base)
+	resp, err := b.Client.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -162,10 +164,10 @@ func (b *browser) api(method, path string, body any, out any) int {
 }
 
 // mustAPI is api that fails the test unless the status is 2xx.
-func (b *browser) mustAPI(method, path string, body any, out any) {
+func (b *Browser) MustAPI(method, path string, body any, out any) {
 	b.t.Helper()
 	var raw json.RawMessage
-	if st := b.api(method, path, body, &raw); st/100 != 2 {
+	if st := b.API(method, path, body, &raw); st/100 != 2 {
 		b.t.Fatalf("%s %s = %d %s", method, path, st, raw)
 	}
 	if out != nil && len(raw) > 0 {
@@ -177,43 +179,43 @@ func (b *browser) mustAPI(method, path string, body any, out any) {
 
 // register runs the Experience API registration for username/password in
 // the interaction the browser holds, and returns submit's redirectTo.
-func (b *browser) register(username, password string) string {
+func (b *Browser) Register(username, password string) string {
 	b.t.Helper()
-	b.mustAPI("PUT", "/api/experience", map[string]any{"interactionEvent": "Register"}, nil)
-	b.mustAPI("POST", "/api/experience/profile", map[string]any{"type": "username", "value": username}, nil)
-	b.mustAPI("POST", "/api/experience/profile", map[string]any{"type": "password", "value": password}, nil)
-	b.mustAPI("POST", "/api/experience/identification", map[string]any{}, nil)
+	b.MustAPI("PUT", "/api/experience", map[string]any{"interactionEvent": "Register"}, nil)
+	b.MustAPI("POST", "/api/experience/profile", map[string]any{"type": "username", "value": username}, nil)
+	b.MustAPI("POST", "/api/experience/profile", map[string]any{"type": "password", "value": password}, nil)
+	b.MustAPI("POST", "/api/experience/identification", map[string]any{}, nil)
 	var out struct {
 		RedirectTo string `json:"redirectTo"`
 	}
-	b.mustAPI("POST", "/api/experience/submit", nil, &out)
+	b.MustAPI("POST", "/api/experience/submit", nil, &out)
 	return out.RedirectTo
 }
 
 // signIn runs the Experience API password sign-in and returns redirectTo.
-func (b *browser) signIn(idType, identifier, password string) string {
+func (b *Browser) SignIn(idType, identifier, password string) string {
 	b.t.Helper()
-	b.mustAPI("PUT", "/api/experience", map[string]any{"interactionEvent": "SignIn"}, nil)
+	b.MustAPI("PUT", "/api/experience", map[string]any{"interactionEvent": "SignIn"}, nil)
 	var v struct {
 		VerificationID string `json:"verificationId"`
 	}
-	b.mustAPI("POST", "/api/experience/verification/password", map[string]any{
+	b.MustAPI("POST", "/api/experience/verification/password", map[string]any{
 		"identifier": map[string]string{"type": idType, "value": identifier},
 		"password":   password,
 	}, &v)
-	b.mustAPI("POST", "/api/experience/identification", map[string]any{"verificationId": v.VerificationID}, nil)
+	b.MustAPI("POST", "/api/experience/identification", map[string]any{"verificationId": v.VerificationID}, nil)
 	var out struct {
 		RedirectTo string `json:"redirectTo"`
 	}
-	b.mustAPI("POST", "/api/experience/submit", nil, &out)
+	b.MustAPI("POST", "/api/experience/submit", nil, &out)
 	return out.RedirectTo
 }
 
 // callback follows u until the browser is sent to redirectURI and returns
 // that URL's query.
-func (b *browser) callback(u, redirectURI string) url.Values {
+func (b *Browser) Callback(u, redirectURI string) url.Values {
 	b.t.Helper()
-	resp := b.visit(u)
+	resp := b.Visit(u)
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, redirectURI) {
 		b.t.Fatalf("expected a redirect to %s, got %d Location=%q (at %s)", redirectURI, resp.StatusCode, loc, resp.Request.URL)
@@ -225,7 +227,7 @@ func (b *browser) callback(u, redirectURI string) url.Values {
 	return parsed.Query()
 }
 
-func must[T any](v T, err error) T {
+func Must[T any](v T, err error) T {
 	if err != nil {
 		panic(fmt.Sprintf("unexpected error: %v", err))
 	}
