@@ -5,6 +5,7 @@
 //	gatehouse keys rotate              add a new signing key and switch to it
 //	gatehouse apps create|list|delete  manage applications (JSON output)
 //	gatehouse resources create         create an API resource with scopes
+//	gatehouse users generate           load synthetic users for scale tests
 //	gatehouse version
 //
 // Configuration comes from GATEHOUSE_* environment variables or the
@@ -48,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return apps(ctx, args, getenv, stdout, stderr)
 	case "resources":
 		return resources(ctx, args, getenv, stdout, stderr)
+	case "users":
+		return users(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "gatehouse", version)
 		return 0
@@ -73,6 +76,8 @@ Commands:
   apps delete <id>
   resources create --indicator <uri> [--name <name>] [--scope <name>]...
               [--access-token-ttl <seconds>] [--assign-app <m2m app id>]
+  users generate --count <n> [--start <k>] [--prefix <p>] [--password <pw>]
+              [--batch <n>]   load synthetic users (scale tests; one shared hash)
   version
 
 Configuration: GATEHOUSE_ENDPOINT, GATEHOUSE_ADDR, GATEHOUSE_DATABASE_URL,

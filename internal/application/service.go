@@ -18,6 +18,9 @@ const (
 	MethodNone        = "none"
 	MethodSecretBasic = "client_secret_basic"
 	MethodSecretPost  = "client_secret_post"
+	// RFC 7523 §2.2 client assertions (OIDC Core §9).
+	MethodSecretJWT     = "client_secret_jwt"
+	MethodPrivateKeyJWT = "private_key_jwt"
 )
 
 // DefaultSecretName is what Logto calls the secret made with the app.
@@ -29,6 +32,8 @@ type Store interface {
 	GetApplication(ctx context.Context, id string) (*store.Application, error)
 	AddApplicationSecret(ctx context.Context, s *store.ApplicationSecret) error
 	ListApplicationSecrets(ctx context.Context, appID string) ([]store.ApplicationSecret, error)
+	SealApplicationSecret(ctx context.Context, appID, name string, sealed []byte) error
+	ListSealedApplicationSecrets(ctx context.Context, appID string) (map[string][]byte, error)
 	InTx(ctx context.Context, fn func(tx store.Store) error) error
 }
 
@@ -37,6 +42,10 @@ type Service struct {
 	Store Store
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// SecretKey (32 bytes) seals a copy of each new client secret so that
+	// client_secret_jwt can verify HMAC assertions (see seal.go); nil
+	// disables client_secret_jwt for secrets made by this service.
+	SecretKey []byte
 }
 
 func (s *Service) now() time.Time {
@@ -58,6 +67,16 @@ type CreateInput struct {
 	CORSAllowedOrigins     []string
 	CustomClientMetadata   store.CustomClientMetadata
 	CustomData             json.RawMessage
+	// Back-channel logout (OIDC Back-Channel Logout 1.0 §2.2).
+	BackchannelLogoutURI             string
+	BackchannelLogoutSessionRequired bool
+	// TokenEndpointAuthMethod registers one client authentication method
+	// ("" = the type's default); JWKS holds the public keys that
+	// private_key_jwt assertions are checked against.
+	TokenEndpointAuthMethod string
+	JWKS                    json.RawMessage
+	// Branding is shown on the consent screen of third-party apps.
+	Branding store.Branding
 }
 
 // Create validates in, stores a new application with a generated ID and,
@@ -80,9 +99,14 @@ func (s *Service) CreateWithID(ctx context.Context, clientID string, in CreateIn
 	app := &store.Application{
 		ID: clientID, Name: in.Name, Description: in.Description, Type: in.Type, IsThirdParty: in.IsThirdParty,
 		OIDCClientMetadata: store.OIDCClientMetadata{
-			RedirectURIs:           nonNil(in.RedirectURIs),
-			PostLogoutRedirectURIs: nonNil(in.PostLogoutRedirectURIs),
+			RedirectURIs:                     nonNil(in.RedirectURIs),
+			PostLogoutRedirectURIs:           nonNil(in.PostLogoutRedirectURIs),
+			BackchannelLogoutURI:             in.BackchannelLogoutURI,
+			BackchannelLogoutSessionRequired: in.BackchannelLogoutSessionRequired,
+			TokenEndpointAuthMethod:          in.TokenEndpointAuthMethod,
+			JWKS:                             in.JWKS,
 		},
+		Branding:             in.Branding,
 		CustomClientMetadata: cm,
 		CustomData:           in.CustomData,
 		CreatedAt:            s.now().UTC().Truncate(time.Millisecond),
@@ -103,9 +127,9 @@ func (s *Service) CreateWithID(ctx context.Context, clientID string, in CreateIn
 			return nil
 		}
 		secret = id.NewSecret()
-		return tx.AddApplicationSecret(ctx, &store.ApplicationSecret{
+		return s.addSecret(ctx, tx, &store.ApplicationSecret{
 			ApplicationID: app.ID, Name: DefaultSecretName, Hash: hashSecret(secret), CreatedAt: app.CreatedAt,
-		})
+		}, secret)
 	})
 	if err != nil {
 		return nil, "", err
@@ -117,14 +141,29 @@ func (s *Service) CreateWithID(ctx context.Context, clientID string, in CreateIn
 // plaintext once. expiresAt zero means it never expires.
 func (s *Service) NewSecret(ctx context.Context, appID, name string, expiresAt time.Time) (string, error) {
 	secret := id.NewSecret()
-	err := s.Store.AddApplicationSecret(ctx, &store.ApplicationSecret{
-		ApplicationID: appID, Name: name, Hash: hashSecret(secret),
-		CreatedAt: s.now().UTC().Truncate(time.Millisecond), ExpiresAt: expiresAt,
+	err := s.Store.InTx(ctx, func(tx store.Store) error {
+		return s.addSecret(ctx, tx, &store.ApplicationSecret{
+			ApplicationID: appID, Name: name, Hash: hashSecret(secret),
+			CreatedAt: s.now().UTC().Truncate(time.Millisecond), ExpiresAt: expiresAt,
+		}, secret)
 	})
 	if err != nil {
 		return "", fmt.Errorf("add secret: %w", err)
 	}
 	return secret, nil
+}
+
+// addSecret stores the hash of secret and, when the service can seal, its
+// sealed copy for client_secret_jwt.
+func (s *Service) addSecret(ctx context.Context, tx store.Store, rec *store.ApplicationSecret, secret string) error {
+	if err := tx.AddApplicationSecret(ctx, rec); err != nil {
+		return err
+	}
+	sealed, err := s.seal(rec.ApplicationID, rec.Name, secret)
+	if err != nil || sealed == nil {
+		return err
+	}
+	return tx.SealApplicationSecret(ctx, rec.ApplicationID, rec.Name, sealed)
 }
 
 func nonNil(s []string) []string {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/go-jose/go-jose/v4"
+
 	"github.com/gatehouse/gatehouse/internal/oauth"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -130,7 +132,32 @@ func validate(app *store.Application) error {
 	return checkCustomData(app.CustomData)
 }
 
+// checkJWKS accepts a JWK Set (RFC 7517 §5) of public keys only: a private
+// key registered by mistake must not be stored.
+func checkJWKS(raw json.RawMessage) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	bad := invalid("oidcClientMetadata.jwks", "application.invalid_jwks", "jwks must be a JWK Set of public keys")
+	if len(raw) > MaxCustomDataBytes {
+		return bad
+	}
+	var set jose.JSONWebKeySet
+	if json.Unmarshal(raw, &set) != nil || len(set.Keys) == 0 {
+		return bad
+	}
+	for _, k := range set.Keys {
+		if !k.Valid() || !k.IsPublic() {
+			return bad
+		}
+	}
+	return nil
+}
+
 func checkAuthMethod(app *store.Application) error {
+	if err := checkJWKS(app.OIDCClientMetadata.JWKS); err != nil {
+		return err
+	}
 	m := app.OIDCClientMetadata.TokenEndpointAuthMethod
 	if m == "" {
 		return nil
@@ -139,7 +166,16 @@ func checkAuthMethod(app *store.Application) error {
 	if IsPublic(app) {
 		ok = m == MethodNone
 	} else if app.Type != "" {
-		ok = m == MethodSecretBasic || m == MethodSecretPost
+		switch m {
+		case MethodSecretBasic, MethodSecretPost, MethodSecretJWT:
+			ok = true
+		case MethodPrivateKeyJWT:
+			if len(app.OIDCClientMetadata.JWKS) == 0 {
+				return invalid("oidcClientMetadata.jwks", "application.invalid_jwks",
+					"private_key_jwt needs the client's public keys (jwks)")
+			}
+			ok = true
+		}
 	}
 	if !ok {
 		return invalid("oidcClientMetadata.tokenEndpointAuthMethod", "application.invalid_token_endpoint_auth_method",

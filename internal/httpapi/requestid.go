@@ -59,10 +59,21 @@ func LogHandler(h slog.Handler) slog.Handler { return requestIDHandler{h} }
 type requestIDHandler struct{ slog.Handler }
 
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
-	if rid := RequestIDFrom(ctx); rid != "" {
+	if rid := RequestIDFrom(ctx); rid != "" && !hasRequestID(r) {
 		r.AddAttrs(slog.String("request_id", rid))
 	}
 	return h.Handler.Handle(ctx, r)
+}
+
+// hasRequestID reports a record that already names its request (callers
+// such as WriteError add it explicitly), so the ID is not logged twice.
+func hasRequestID(r slog.Record) bool {
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		found = a.Key == "request_id"
+		return !found
+	})
+	return found
 }
 
 func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {

@@ -27,6 +27,7 @@ const (
 	CodeRequestURINotSupported  = "request_uri_not_supported"
 	CodeInvalidToken            = "invalid_token"
 	CodeInsufficientScope       = "insufficient_scope"
+	CodeUnsupportedTokenType    = "unsupported_token_type"
 )
 
 // Error is a protocol error: the code and sentence a client sees, the HTTP
@@ -145,6 +146,12 @@ func InvalidToken(desc string) *Error {
 // InsufficientScope: the bearer token lacks a needed scope (RFC 6750 §3.1).
 func InsufficientScope(desc string) *Error {
 	return newErr(CodeInsufficientScope, http.StatusForbidden, desc)
+}
+
+// UnsupportedTokenType: the server cannot revoke this type of token
+// (RFC 7009 §2.2.1).
+func UnsupportedTokenType(desc string) *Error {
+	return newErr(CodeUnsupportedTokenType, http.StatusBadRequest, desc)
 }
 
 // ServerError hides cause behind a fixed sentence.

@@ -41,10 +41,15 @@ func (h *Handler) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 
 	if oauth.Contains(ac.req.Prompt, promptNone) {
 		// OIDC Core §3.1.2.6: no UI may be shown.
-		switch {
-		case !signedIn:
+		if !signedIn {
 			h.redirectError(w, r, &ac.req, oauth.LoginRequired("end-user authentication is required"))
-		case needsConsent(ac.app):
+			return
+		}
+		need, err := h.consentNeeded(ctx, &ac.req, ac.app, sess.UserID)
+		switch {
+		case err != nil:
+			h.redirectError(w, r, &ac.req, err)
+		case need:
 			h.redirectError(w, r, &ac.req, oauth.ConsentRequired("end-user consent is required"))
 		default:
 			h.issueCode(w, r, ac, sess, nil)
@@ -55,8 +60,13 @@ func (h *Handler) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		h.startInteraction(w, r, ac)
 		return
 	}
-	if needsConsent(ac.app) {
-		h.consent(w, r, ac)
+	need, err := h.consentNeeded(ctx, &ac.req, ac.app, sess.UserID)
+	if err != nil {
+		h.redirectError(w, r, &ac.req, err)
+		return
+	}
+	if need {
+		h.startConsent(w, r, ac, sess)
 		return
 	}
 	h.issueCode(w, r, ac, sess, nil)
@@ -116,7 +126,10 @@ func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ac *a
 	w.WriteHeader(http.StatusFound)
 }
 
-// signInURL is the hosted page an interaction starts on.
+// signInURL is the hosted page an interaction starts on. Like Logto
+// (logto-reference.md §1.11) it forwards app_id, ui_locales, login_hint,
+// identifier and organization_id to the page; the page may also read
+// them through the Experience API.
 func (h *Handler) signInURL(ar *store.AuthRequest) string {
 	path := "/sign-in"
 	switch ar.FirstScreen {
@@ -125,9 +138,12 @@ func (h *Handler) signInURL(ar *store.AuthRequest) string {
 	case "reset_password":
 		path = "/forgot-password"
 	}
-	u := h.endpoint + path
-	if ar.UILocales != "" {
-		u += "?" + url.Values{"ui_locales": {ar.UILocales}}.Encode()
+	q := url.Values{"app_id": {ar.ClientID}}
+	for k, v := range map[string]string{"ui_locales": ar.UILocales, "login_hint": ar.LoginHint,
+		"identifier": ar.Identifier, "organization_id": ar.OrganizationID} {
+		if v != "" {
+			q.Set(k, v)
+		}
 	}
-	return u
+	return h.endpoint + path + "?" + q.Encode()
 }

@@ -13,15 +13,20 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// clientCredential is how a token request identifies its client. Exactly
-// one method may be used per request (RFC 6749 §2.3). client_secret_jwt
-// and private_key_jwt (RFC 7523) will add a method here that carries the
-// assertion, and a case in authenticateClient that verifies it.
+// clientCredential is how a request identifies its client. Exactly one
+// method may be used per request (RFC 6749 §2.3): HTTP Basic, the form's
+// client_secret, a JWT client assertion (RFC 7523 §2.2), or client_id
+// alone for public clients.
 type clientCredential struct {
 	method   string
 	clientID string
 	secret   string
+	// assertion is the parsed client_assertion (RFC 7523).
+	assertion *clientAssertion
 }
+
+// assertionType is the only client_assertion_type (RFC 7523 §2.2).
+const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 // parseClientCredential reads the credential from the Authorization header
 // or the form, refusing requests that use more than one method.
@@ -41,7 +46,19 @@ func parseClientCredential(r *http.Request, v url.Values) (clientCredential, err
 	}
 	switch {
 	case hasAssertion:
-		return clientCredential{}, oauth.InvalidClient("client assertions are not supported yet")
+		if v.Get("client_assertion_type") != assertionType {
+			return clientCredential{}, oauth.InvalidRequest("client_assertion_type must be " + assertionType)
+		}
+		a, err := parseAssertion(v.Get("client_assertion"))
+		if err != nil {
+			return clientCredential{}, err
+		}
+		// RFC 7523 §3: sub is the client_id; a client_id parameter, if
+		// sent, must agree (RFC 7521 §4.2).
+		if p := v.Get("client_id"); p != "" && p != a.claims.Sub {
+			return clientCredential{}, oauth.InvalidClient("client_id does not match the client assertion")
+		}
+		return clientCredential{method: a.method, clientID: a.claims.Sub, assertion: a}, nil
 	case hasBasic:
 		id, secret, ok := decodeBasic(authz[6:])
 		if !ok {
@@ -83,9 +100,10 @@ func decodeBasic(b64 string) (id, secret string, ok bool) {
 
 // authenticateClient loads the client and checks the credential against
 // its type: public clients (SPA, Native) use "none" and may not present a
-// secret; confidential ones must prove a secret, by the registered method
-// if one is registered.
-func (h *Handler) authenticateClient(ctx context.Context, c clientCredential) (*store.Application, error) {
+// secret; confidential ones must prove a secret or a key, by the
+// registered method if one is registered. endpoint is the URL the request
+// was sent to, an acceptable audience of a client assertion.
+func (h *Handler) authenticateClient(ctx context.Context, c clientCredential, endpoint string) (*store.Application, error) {
 	if c.clientID == "" {
 		return nil, oauth.InvalidClient("client authentication failed")
 	}
@@ -102,21 +120,29 @@ func (h *Handler) authenticateClient(ctx context.Context, c clientCredential) (*
 		if !public {
 			return nil, oauth.InvalidClient("client authentication failed")
 		}
-	case application.MethodSecretBasic, application.MethodSecretPost:
-		if public {
-			return nil, oauth.InvalidClient("public clients must not send a client secret")
+		return app, nil
+	case application.MethodSecretBasic, application.MethodSecretPost, application.MethodSecretJWT, application.MethodPrivateKeyJWT:
+	default:
+		return nil, oauth.InvalidClient("unsupported client authentication method")
+	}
+	if public {
+		return nil, oauth.InvalidClient("public clients must not authenticate with a secret or key")
+	}
+	if reg := app.OIDCClientMetadata.TokenEndpointAuthMethod; reg != "" && reg != c.method {
+		return nil, oauth.InvalidClient("the client authentication method does not match the registered one")
+	}
+	switch c.method {
+	case application.MethodSecretJWT, application.MethodPrivateKeyJWT:
+		if err := h.verifyAssertion(ctx, app, c.assertion, endpoint); err != nil {
+			return nil, err
 		}
-		if reg := app.OIDCClientMetadata.TokenEndpointAuthMethod; reg != "" && reg != c.method {
-			return nil, oauth.InvalidClient("the client authentication method does not match the registered one")
-		}
+	default:
 		if err := h.apps.VerifySecret(ctx, app, c.secret); err != nil {
 			if errors.Is(err, application.ErrInvalidClient) {
 				return nil, oauth.InvalidClient("client authentication failed")
 			}
 			return nil, err
 		}
-	default:
-		return nil, oauth.InvalidClient("unsupported client authentication method")
 	}
 	return app, nil
 }

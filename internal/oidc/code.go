@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"github.com/gatehouse/gatehouse/internal/consent"
 	"net/http"
 	"net/url"
 	"time"
@@ -29,7 +30,7 @@ func newCode(ar *store.AuthRequest, sess *store.Session, now time.Time) (string,
 // oidc-provider does (OIDC Core §11: offline access needs consent) and
 // Logto's SDKs rely on.
 func grantedScopes(ar *store.AuthRequest) []string {
-	if oauth.Contains(ar.Prompt, promptConsent) || !oauth.Contains(ar.Scopes, token.ScopeOfflineAccess) {
+	if oauth.Contains(ar.Prompt, promptConsent) || ar.ConsentGiven || !oauth.Contains(ar.Scopes, token.ScopeOfflineAccess) {
 		return ar.Scopes
 	}
 	out := make([]string, 0, len(ar.Scopes))
@@ -47,6 +48,15 @@ func grantedScopes(ar *store.AuthRequest) []string {
 func (h *Handler) issueCode(w http.ResponseWriter, r *http.Request, ac *authContext, sess *store.Session, before func(tx store.Store) error) {
 	ctx := r.Context()
 	plain, code := newCode(&ac.req, sess, h.now())
+	if consent.Required(ac.app) {
+		// A third-party app gets only what the user granted it.
+		g, err := h.consent.Get(ctx, sess.UserID, ac.app.ID)
+		if err != nil {
+			h.redirectError(w, r, &ac.req, err)
+			return
+		}
+		code.Scopes = consent.Filter(g, code.Scopes, code.Resources)
+	}
 	err := h.store.InTx(ctx, func(tx store.Store) error {
 		if before != nil {
 			if err := before(tx); err != nil {

@@ -19,12 +19,19 @@ type discoveryDoc struct {
 	UserinfoEndpoint                  string   `json:"userinfo_endpoint"`
 	JWKSURI                           string   `json:"jwks_uri"`
 	EndSessionEndpoint                string   `json:"end_session_endpoint"`
+	IntrospectionEndpoint             string   `json:"introspection_endpoint"`
+	RevocationEndpoint                string   `json:"revocation_endpoint"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
 	ResponseModesSupported            []string `json:"response_modes_supported"`
 	GrantTypesSupported               []string `json:"grant_types_supported"`
 	SubjectTypesSupported             []string `json:"subject_types_supported"`
 	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	TokenEndpointAuthSigningAlgs      []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	IntrospectionAuthMethods          []string `json:"introspection_endpoint_auth_methods_supported"`
+	IntrospectionAuthSigningAlgs      []string `json:"introspection_endpoint_auth_signing_alg_values_supported"`
+	RevocationAuthMethods             []string `json:"revocation_endpoint_auth_methods_supported"`
+	RevocationAuthSigningAlgs         []string `json:"revocation_endpoint_auth_signing_alg_values_supported"`
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	ScopesSupported                   []string `json:"scopes_supported"`
 	ClaimsSupported                   []string `json:"claims_supported"`
@@ -34,7 +41,13 @@ type discoveryDoc struct {
 	RequestParameterSupported         bool     `json:"request_parameter_supported"`
 	RequestURIParameterSupported      bool     `json:"request_uri_parameter_supported"`
 	ClaimsParameterSupported          bool     `json:"claims_parameter_supported"`
+	BackchannelLogoutSupported        bool     `json:"backchannel_logout_supported"`
+	BackchannelLogoutSessionSupported bool     `json:"backchannel_logout_session_supported"`
 }
+
+// authMethods are the client authentication methods (OIDC Core §9).
+var authMethods = []string{application.MethodSecretBasic, application.MethodSecretPost, application.MethodSecretJWT,
+	application.MethodPrivateKeyJWT, application.MethodNone}
 
 // buildDiscovery encodes the document once; requests only copy bytes.
 func (h *Handler) buildDiscovery() []byte {
@@ -45,18 +58,28 @@ func (h *Handler) buildDiscovery() []byte {
 		UserinfoEndpoint:                  h.issuer + "/me",
 		JWKSURI:                           h.issuer + "/jwks",
 		EndSessionEndpoint:                h.issuer + "/session/end",
+		IntrospectionEndpoint:             h.issuer + "/token/introspection",
+		RevocationEndpoint:                h.issuer + "/token/revocation",
 		ResponseTypesSupported:            []string{"code"},
 		ResponseModesSupported:            []string{modeQuery, modeFormPost},
 		GrantTypesSupported:               []string{grant.TypeAuthorizationCode, grant.TypeRefreshToken, grant.TypeClientCredentials},
 		SubjectTypesSupported:             []string{"public"},
 		IDTokenSigningAlgValuesSupported:  h.keys.Algorithms(),
-		TokenEndpointAuthMethodsSupported: []string{application.MethodSecretBasic, application.MethodSecretPost, application.MethodNone},
+		TokenEndpointAuthMethodsSupported: authMethods,
+		TokenEndpointAuthSigningAlgs:      assertionAlgs,
+		// Introspection needs a confidential client (no "none").
+		IntrospectionAuthMethods:          authMethods[:4],
+		IntrospectionAuthSigningAlgs:      assertionAlgs,
+		RevocationAuthMethods:             authMethods,
+		RevocationAuthSigningAlgs:         assertionAlgs,
 		CodeChallengeMethodsSupported:     []string{"S256"},
 		ScopesSupported:                   token.OIDCScopes,
 		ClaimsSupported:                   token.ClaimsSupported,
 		ClaimTypesSupported:               []string{"normal"},
 		PromptValuesSupported:             []string{"none", "login", "consent"},
 		AuthorizationResponseISSSupported: true,
+		BackchannelLogoutSupported:        true,
+		BackchannelLogoutSessionSupported: true,
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {

@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/application"
+	"github.com/gatehouse/gatehouse/internal/consent"
 	"github.com/gatehouse/gatehouse/internal/cookie"
 	"github.com/gatehouse/gatehouse/internal/oauth"
 	"github.com/gatehouse/gatehouse/internal/oidc/grant"
 	"github.com/gatehouse/gatehouse/internal/signing"
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/cache"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
@@ -35,9 +37,13 @@ type Config struct {
 	// SessionTTL is the browser session's lifetime; zero means 14 days.
 	SessionTTL time.Duration
 	// CacheTTL is how long clients, their secrets, API resources and M2M
-	// scopes are cached per node; zero means DefaultCacheTTL, negative
-	// disables the cache.
+	// scopes are cached per node; zero means cache.DefaultTTL, negative
+	// disables the cache. A Store that is already a *cache.Store (the
+	// server's, shared with the services that write) is used as is.
 	CacheTTL time.Duration
+	// HTTPClient sends back-channel logout tokens; nil means a client with
+	// a short timeout.
+	HTTPClient *http.Client
 }
 
 // Lifetimes of the browser-side records (spec/oidc.md).
@@ -60,6 +66,11 @@ type Handler struct {
 	minter    *token.Minter
 	grants    map[string]grant.Grant
 	discovery []byte
+	consent   *consent.Service
+	logout    *backchannel
+	// corsOrigins caches the union of every app's allowed origins, for
+	// preflights, which name no client.
+	corsOrigins originSet
 }
 
 // New builds the handler. cfg.Keys must be loaded (EnsureKeys or Reload).
@@ -77,18 +88,19 @@ func New(cfg Config) *Handler {
 	if h.ttl <= 0 {
 		h.ttl = DefaultSessionTTL
 	}
-	if cfg.CacheTTL >= 0 {
-		ttl := cfg.CacheTTL
-		if ttl == 0 {
-			ttl = DefaultCacheTTL
-		}
-		h.store = newCachedStore(cfg.Store, ttl, h.now)
-		// Client authentication must read secrets through the cache too.
-		h.apps = &application.Service{Store: h.store, Now: h.now}
+	if _, cached := cfg.Store.(*cache.Store); !cached && cfg.CacheTTL >= 0 {
+		h.store = cache.New(cfg.Store, cfg.CacheTTL, h.now)
 	}
-	if h.apps == nil {
-		h.apps = &application.Service{Store: cfg.Store, Now: h.now}
+	// Client authentication reads secrets through the OP's store (and so
+	// its cache); the sealing key comes from the configured service.
+	svc := &application.Service{Store: h.store, Now: h.now}
+	if cfg.Apps != nil {
+		svc.SecretKey = cfg.Apps.SecretKey
 	}
+	h.apps = svc
+	h.consent = &consent.Service{Store: h.store, Now: h.now}
+	h.logout = newBackchannel(cfg.HTTPClient, h.log)
+	h.corsOrigins.ttl = corsOriginsTTL
 	h.minter = &token.Minter{Issuer: cfg.Issuer, Signer: cfg.Keys}
 	h.grants = grant.Default(grant.Deps{Store: h.store, Minter: h.minter, Now: h.now, Logger: h.log})
 	h.discovery = h.buildDiscovery()
@@ -104,12 +116,23 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /oidc/auth", h.wrap(h.handleAuthorize))
 	mux.Handle("POST /oidc/auth", h.wrap(h.handleAuthorize))
 	mux.Handle("GET /oidc/auth/{uid}", h.wrap(h.handleResume))
+	mux.Handle("OPTIONS /oidc/token", h.wrap(h.handlePreflight("POST")))
 	mux.Handle("/oidc/token", h.wrap(h.handleToken))
+	mux.Handle("OPTIONS /oidc/token/introspection", h.wrap(h.handlePreflight("POST")))
+	mux.Handle("POST /oidc/token/introspection", h.wrap(h.handleIntrospect))
+	mux.Handle("OPTIONS /oidc/token/revocation", h.wrap(h.handlePreflight("POST")))
+	mux.Handle("POST /oidc/token/revocation", h.wrap(h.handleRevoke))
 	mux.Handle("GET /oidc/me", h.wrap(h.handleUserinfo))
+	mux.Handle("OPTIONS /oidc/me", h.wrap(h.handlePreflight("GET, POST")))
 	mux.Handle("POST /oidc/me", h.wrap(h.handleUserinfo))
 	mux.Handle("GET /oidc/session/end", h.wrap(h.handleEndSession))
 	mux.Handle("POST /oidc/session/end", h.wrap(h.handleEndSession))
+	mux.Handle("POST /oidc/session/end/confirm", h.wrap(h.handleEndSessionConfirm))
+	mux.Handle("GET /oidc/session/end/success", h.wrap(h.handleEndSessionSuccess))
 	mux.Handle("/oidc/", h.wrap(h.handleNotFound))
+	// Logto's consent API, used by the hosted /consent page (seed 001).
+	mux.Handle("GET /api/interaction/consent", h.wrap(h.handleGetConsent))
+	mux.Handle("POST /api/interaction/consent", h.wrap(h.handlePostConsent))
 }
 
 // wrap turns a panic into a logged server_error: no input may crash the

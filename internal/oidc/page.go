@@ -15,6 +15,7 @@ import (
 var pages = template.Must(template.New("").Parse(`
 {{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{{.Title}}</title><style nonce="{{.Nonce}}">body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:.1rem .3rem}</style></head><body>{{end}}
 {{define "error"}}{{template "head" .}}<h1>{{.Title}}</h1><p>{{.Message}}</p>{{if .Code}}<p><code>{{.Code}}</code></p>{{end}}</body></html>{{end}}
+{{define "logout"}}{{template "head" .}}<h1>{{.Title}}</h1><p>{{.Message}}</p><form method="post" action="{{.Action}}">{{range $k, $v := .Fields}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}<button type="submit">Sign out</button></form>{{if .Auto}}<script nonce="{{.Nonce}}">document.forms[0].submit()</script>{{end}}</body></html>{{end}}
 {{define "signedout"}}{{template "head" .}}<h1>{{.Title}}</h1><p>{{.Message}}</p></body></html>{{end}}
 {{define "formpost"}}{{template "head" .}}<form method="post" action="{{.Action}}">{{range $k, $v := .Fields}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}<noscript><button type="submit">Continue</button></noscript></form><script nonce="{{.Nonce}}">document.forms[0].submit()</script></body></html>{{end}}
 `))
@@ -24,6 +25,9 @@ type pageData struct {
 	Nonce                string
 	Action               string
 	Fields               map[string]string
+	// Auto submits the form by script (logout confirmed by a valid
+	// id_token_hint of the same session).
+	Auto bool
 }
 
 func newNonce() string {

@@ -1,9 +1,11 @@
 package oidc
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/cookie"
 	"github.com/gatehouse/gatehouse/internal/id"
@@ -59,18 +61,28 @@ func (h *Handler) handleResume(w http.ResponseWriter, r *http.Request) {
 		h.redirectError(w, r, &ac.req, err)
 		return
 	}
-	if needsConsent(app) {
-		h.consent(w, r, ac)
-		return
-	}
 	authTime := it.Result.AuthTime
 	if authTime.IsZero() {
 		authTime = now
 	}
-	sess := &store.Session{ID: id.NewToken(), UserID: user.ID, AuthTime: authTime, AMR: it.Result.AMR,
-		CreatedAt: now, ExpiresAt: now.Add(h.ttl)}
+	sess, reused, err := h.resumeSession(ctx, r, user.ID, authTime, it.Result.AMR, now)
+	if err != nil {
+		h.redirectError(w, r, &ac.req, err)
+		return
+	}
+	need, err := h.consentNeeded(ctx, &ac.req, app, user.ID)
+	if err != nil {
+		h.redirectError(w, r, &ac.req, err)
+		return
+	}
 	oldSession := h.cookies.Get(r, cookie.Session)
-	before := func(tx store.Store) error {
+	// The session is created (and the browser's previous one, if another,
+	// ended) in the transaction that issues the code, or before the
+	// consent page when consent comes first.
+	createSession := func(tx store.Store) error {
+		if reused {
+			return nil
+		}
 		if err := tx.CreateSession(ctx, sess); err != nil {
 			return err
 		}
@@ -79,6 +91,25 @@ func (h *Handler) handleResume(w http.ResponseWriter, r *http.Request) {
 			if err := tx.DeleteSession(ctx, oldSession); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
+		}
+		return nil
+	}
+	if need {
+		// Keep the interaction (and its cookie) for the consent page; the
+		// user is signed in from now on, whatever they decide there.
+		if err := h.store.InTx(ctx, createSession); err != nil {
+			h.redirectError(w, r, &ac.req, err)
+			return
+		}
+		if !reused {
+			h.cookies.Set(w, cookie.Session, sess.ID, h.ttl)
+		}
+		h.toConsentPage(w, &ac.req)
+		return
+	}
+	before := func(tx store.Store) error {
+		if err := createSession(tx); err != nil {
+			return err
 		}
 		if err := tx.DeleteInteraction(ctx, it.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
@@ -89,7 +120,25 @@ func (h *Handler) handleResume(w http.ResponseWriter, r *http.Request) {
 	// If the transaction fails the client gets an error redirect, and the
 	// session cookie names a session that does not exist, which reads as
 	// signed out.
-	h.cookies.Set(w, cookie.Session, sess.ID, h.ttl)
+	if !reused {
+		h.cookies.Set(w, cookie.Session, sess.ID, h.ttl)
+	}
 	h.cookies.Clear(w, cookie.Interaction)
 	h.issueCode(w, r, ac, sess, before)
+}
+
+// resumeSession returns the session a finished interaction signs in to. If
+// the browser already has a live session of the same user with the same
+// authentication time, the interaction carried that session's
+// authentication (the consent step of an SSO request) and the session is
+// reused, keeping its sid and the apps it serves; otherwise a new session
+// is made (not yet stored).
+func (h *Handler) resumeSession(ctx context.Context, r *http.Request, userID string, authTime time.Time, amr []string, now time.Time) (*store.Session, bool, error) {
+	if cur, err := h.currentSession(ctx, r); err != nil {
+		return nil, false, err
+	} else if cur != nil && cur.UserID == userID && cur.AuthTime.UnixMilli() == authTime.UnixMilli() {
+		return cur, true, nil
+	}
+	return &store.Session{ID: id.NewToken(), UserID: userID, AuthTime: authTime, AMR: amr,
+		CreatedAt: now, ExpiresAt: now.Add(h.ttl)}, false, nil
 }

@@ -48,11 +48,12 @@ func (h *Handler) handleToken(w http.ResponseWriter, r *http.Request) {
 		h.writeClientError(w, r, cred, err)
 		return
 	}
-	client, err := h.authenticateClient(ctx, cred)
+	client, err := h.authenticateClient(ctx, cred, h.issuer+"/token")
 	if err != nil {
 		h.writeClientError(w, r, cred, err)
 		return
 	}
+	h.allowCORS(w, r, client)
 	if !grant.Allowed(client, gt) {
 		h.writeError(w, r, oauth.UnauthorizedClient("the client is not allowed to use this grant_type"))
 		return

@@ -32,6 +32,11 @@ func (h *Handler) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	if r.Header.Get("Origin") != "" {
+		if app, err := h.store.GetApplication(ctx, at.ClientID); err == nil {
+			h.allowCORS(w, r, app)
+		}
+	}
 	if !oauth.Contains(at.Scopes, token.ScopeOpenID) {
 		h.writeError(w, r, oauth.InsufficientScope("the access token lacks the openid scope"))
 		return

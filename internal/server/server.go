@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,8 +25,10 @@ import (
 	"github.com/gatehouse/gatehouse/internal/oidc"
 	"github.com/gatehouse/gatehouse/internal/signing"
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/cache"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/telemetry"
 	"github.com/gatehouse/gatehouse/internal/ui"
 	"github.com/gatehouse/gatehouse/internal/user"
 )
@@ -38,6 +41,8 @@ type Server struct {
 	Apps   *application.Service
 	Users  *user.Service
 	Logger *slog.Logger
+	// Metrics is served at /metrics.
+	Metrics *telemetry.Metrics
 
 	handler http.Handler
 	now     func() time.Time
@@ -75,6 +80,11 @@ func OpenWithStore(ctx context.Context, cfg *config.Config, logger *slog.Logger,
 	if err := cfg.EnsureSecretKey(); err != nil {
 		return nil, err
 	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	// Every line logged with a request's context carries its request_id.
+	logger = slog.New(httpapi.LogHandler(logger.Handler()))
 	now := time.Now
 	keys, err := signing.NewManager(st, deriveKey(cfg.SecretKey, "signing-keys"), now)
 	if err != nil {
@@ -92,6 +102,19 @@ func OpenWithStore(ctx context.Context, cfg *config.Config, logger *slog.Logger,
 		Logger: logger,
 		now:    now,
 	}
+	s.Metrics = telemetry.New(logger)
+	if ps, ok := st.(interface{ PoolStats() map[string]sql.DBStats }); ok {
+		if err := s.Metrics.RegisterPools(ps.PoolStats); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
+	// One node-local read cache in front of the store: the OP's hot reads
+	// come from it, and this node's services write through it, so their
+	// writes are seen here at once (internal/store/cache).
+	s.Store = cache.New(st, 0, now)
+	s.Apps.Store = s.Store
+	// Sealed secret copies let client_secret_jwt verify HMAC assertions.
+	s.Apps.SecretKey = deriveKey(cfg.SecretKey, "client-secrets")
 	if err := s.seed(ctx); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
@@ -132,7 +155,10 @@ func (s *Server) routes() http.Handler {
 		Now:      s.now,
 	}).Mount(mux)
 	ui.New(ui.Config{Endpoint: cfg.Endpoint}).Mount(mux)
-	return httpapi.Recover(s.Logger, httpapi.RequestID(mux))
+	s.mountStatus(mux)
+	mux.Handle("GET /metrics", s.Metrics.Handler())
+	// Metrics wrap the mux directly: they read the route pattern it sets.
+	return httpapi.Recover(s.Logger, httpapi.RequestID(s.Metrics.Middleware(mux)))
 }
 
 // Handler is the whole HTTP surface.

@@ -44,6 +44,9 @@ type Store interface {
 	Grants
 	Resources
 	Roles
+	SignInData
+	Authenticators
+	OIDC
 
 	// InTx runs fn in one transaction. fn must use the Store it is given.
 	// If fn returns an error the transaction is rolled back and the error
@@ -258,6 +261,9 @@ type AuthRequest struct {
 	Identifier     string   `json:"identifier,omitempty"`
 	DirectSignIn   string   `json:"directSignIn,omitempty"`
 	OrganizationID string   `json:"organizationId,omitempty"`
+	// ConsentGiven is set when the user authorized a third-party app on
+	// the consent page during this request (seed 001).
+	ConsentGiven bool `json:"consentGiven,omitempty"`
 }
 
 // InteractionResult is set by the Experience API on submit: who signed in.

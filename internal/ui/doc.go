@@ -1,9 +1,11 @@
 // Package ui serves Gatehouse's embedded front ends (package web):
 //
 //   - the sign-in experience, as the fallback for every path no other
-//     mount claims: known page paths (/sign-in, /register, …) get their
-//     page, /assets/… the static files, anything else the error page with
-//     404 (JSON for unmatched /api/ paths);
+//     mount claims: a single-page app whose known page paths (/sign-in,
+//     /register, /mfa-binding/Totp, …; Logto's routes) get the page shell
+//     index.html, /assets/… the static files, anything else the shell
+//     with 404, which shows "page not found" (JSON for unmatched /api/
+//     paths);
 //   - the demo app at /demo-app.
 //
 // Every response carries the HTML security headers (strict CSP, no

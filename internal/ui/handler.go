@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/httpapi"
@@ -16,20 +17,88 @@ type Config struct {
 	Endpoint string
 }
 
-// pages maps sign-in experience routes to their page. Logto's route names
-// are kept (and its first_screen variants), so the OP and custom links can
-// use the paths they would use with Logto.
-var pages = map[string]string{
-	"/sign-in":             "sign-in.html",
-	"/sign-in/password":    "sign-in.html",
-	"/identifier-sign-in":  "sign-in.html",
-	"/register":            "register.html",
-	"/register/password":   "register.html",
-	"/identifier-register": "register.html",
-	"/forgot-password":     "forgot-password.html",
-	"/reset-password":      "forgot-password.html",
-	"/unknown-session":     "unknown-session.html",
-	"/error":               "error.html",
+// routes are the sign-in experience's page paths, Logto's names
+// (packages/experience App.tsx) and its first_screen variants, so the OP
+// and custom links can use the paths they would use with Logto. Each gets
+// the page shell (index.html), whose router (assets/js/routes.js, the
+// same list) renders the page. ":name" matches one path segment; a
+// segment constraint lists the values allowed.
+var routes = []route{
+	{"/sign-in", nil},
+	{"/sign-in/password", nil},
+	{"/sign-in/verification-methods", nil},
+	{"/identifier-sign-in", nil},
+	{"/register", nil},
+	{"/register/password", nil},
+	{"/identifier-register", nil},
+	{"/:flow/verification-code", map[string][]string{"flow": {"sign-in", "register", "forgot-password", "continue"}}},
+	{"/forgot-password", nil},
+	{"/reset-password", nil},
+	{"/forgot-password/reset", nil},
+	{"/continue/:method", map[string][]string{"method": {"password", "username", "email", "phone", "email-or-phone"}}},
+	{"/mfa-binding", nil},
+	{"/mfa-binding/:factor", map[string][]string{"factor": {"Totp", "WebAuthn", "BackupCode"}}},
+	{"/mfa-verification", nil},
+	{"/mfa-verification/:factor", map[string][]string{"factor": {"Totp", "WebAuthn", "BackupCode", "EmailVerificationCode", "PhoneVerificationCode"}}},
+	{"/social/landing/:connectorId", nil},
+	{"/social/link/:connectorId", nil},
+	{"/callback/:connectorId", nil},
+	{"/callback/social/:connectorId", nil},
+	{"/direct/:method/:target", nil},
+	{"/consent", nil},
+	{"/unknown-session", nil},
+	{"/error", nil},
+	{"/signed-out", nil},
+}
+
+type route struct {
+	pattern string
+	allowed map[string][]string
+}
+
+// isPage reports whether p is a page of the sign-in experience.
+func isPage(p string) bool {
+	parts := strings.Split(strings.TrimRight(p, "/"), "/")
+	for _, r := range routes {
+		if r.match(parts) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r route) match(parts []string) bool {
+	want := strings.Split(r.pattern, "/")
+	if len(want) != len(parts) {
+		return false
+	}
+	for i, w := range want {
+		name, isParam := strings.CutPrefix(w, ":")
+		switch {
+		case !isParam:
+			if w != parts[i] {
+				return false
+			}
+		case !validParam(parts[i]):
+			return false
+		case r.allowed[name] != nil && !slices.Contains(r.allowed[name], parts[i]):
+			return false
+		}
+	}
+	return true
+}
+
+// validParam mirrors routes.js: 1–128 word characters, dots and dashes.
+func validParam(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for _, c := range s {
+		if !(c == '_' || c == '.' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // Handler serves the embedded front ends.
@@ -58,10 +127,8 @@ func newHandler(cfg Config, experience, demo fs.FS) (*Handler, error) {
 	if h.demo, err = load(demo); err != nil {
 		return nil, fmt.Errorf("ui: load demo app: %w", err)
 	}
-	for _, p := range pages {
-		if h.experience[p] == nil {
-			return nil, fmt.Errorf("ui: page %s is missing", p)
-		}
+	if h.experience["index.html"] == nil {
+		return nil, fmt.Errorf("ui: sign-in experience index.html is missing")
 	}
 	if h.demo["index.html"] == nil {
 		return nil, fmt.Errorf("ui: demo app index.html is missing")
@@ -103,11 +170,9 @@ func (h *Handler) serveExperience(w http.ResponseWriter, r *http.Request) {
 			a.serve(w, r)
 			return
 		}
-	default:
-		if page, ok := pages[strings.TrimSuffix(p, "/")]; ok {
-			h.experience[page].serve(w, r)
-			return
-		}
+	case isPage(p):
+		h.experience["index.html"].serve(w, r)
+		return
 	}
 	h.notFound(w, r)
 }
@@ -137,8 +202,10 @@ func (h *Handler) lookup(files map[string]*asset, name string) *asset {
 	return files[name]
 }
 
+// notFound answers 404 with the page shell, whose router shows the "page
+// not found" message for a path it does not know.
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	h.experience["error.html"].serveStatus(w, r, http.StatusNotFound)
+	h.experience["index.html"].serveStatus(w, r, http.StatusNotFound)
 }
 
 func allowMethod(w http.ResponseWriter, r *http.Request) bool {

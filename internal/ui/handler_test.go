@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"regexp"
 	"strings"
 	"testing"
@@ -37,18 +38,43 @@ func TestRoutes(t *testing.T) {
 		contentType  string
 		contains     string
 	}{
-		{"GET", "/sign-in", 200, "text/html", `id="identifier"`},
+		{"GET", "/sign-in", 200, "text/html", `id="tpl-sign-in"`},
 		{"GET", "/sign-in?app_id=demo-app&ui_locales=ko", 200, "text/html", `id="identifier"`},
 		{"GET", "/sign-in/", 200, "text/html", `id="identifier"`},
 		{"GET", "/identifier-sign-in", 200, "text/html", `id="identifier"`},
 		{"GET", "/register", 200, "text/html", `id="confirmPassword"`},
 		{"GET", "/forgot-password", 200, "text/html", "Reset password"},
-		{"GET", "/unknown-session", 200, "text/html", "Session not found"},
-		{"GET", "/error", 200, "text/html", "Something went wrong"},
-		{"GET", "/no/such/page", 404, "text/html", `data-page="error"`},
+		{"GET", "/forgot-password/reset", 200, "text/html", `id="tpl-new-password"`},
+		{"GET", "/sign-in/verification-code", 200, "text/html", `id="tpl-code"`},
+		{"GET", "/register/verification-code", 200, "text/html", `id="code"`},
+		{"GET", "/continue/verification-code", 200, "text/html", `id="code"`},
+		{"GET", "/forgot-password/verification-code", 200, "text/html", `id="code"`},
+		{"GET", "/nope/verification-code", 404, "text/html", `id="view"`},
+		{"GET", "/continue/password", 200, "text/html", `id="view"`},
+		{"GET", "/continue/email-or-phone", 200, "text/html", `id="view"`},
+		{"GET", "/continue/avatar", 404, "text/html", `id="view"`},
+		{"GET", "/mfa-binding", 200, "text/html", `id="tpl-mfa-list"`},
+		{"GET", "/mfa-binding/Totp", 200, "text/html", `id="qr"`},
+		{"GET", "/mfa-binding/WebAuthn", 200, "text/html", `id="view"`},
+		{"GET", "/mfa-binding/BackupCode", 200, "text/html", `id="backup-codes"`},
+		{"GET", "/mfa-binding/Sms", 404, "text/html", ""},
+		{"GET", "/mfa-verification/Totp", 200, "text/html", `id="view"`},
+		{"GET", "/mfa-verification/EmailVerificationCode", 200, "text/html", `id="view"`},
+		{"GET", "/social/landing/google", 200, "text/html", `id="view"`},
+		{"GET", "/social/link/github", 200, "text/html", `id="view"`},
+		{"GET", "/callback/abc123", 200, "text/html", `id="view"`},
+		{"GET", "/callback/social/abc123?code=x&state=y", 200, "text/html", `id="view"`},
+		{"GET", "/callback/a%2Fb", 404, "text/html", ""},
+		{"GET", "/direct/social/google?fallback=sign-in", 200, "text/html", `id="view"`},
+		{"GET", "/consent", 200, "text/html", `id="tpl-consent"`},
+		{"GET", "/unknown-session", 200, "text/html", `id="view"`},
+		{"GET", "/error", 200, "text/html", `id="view"`},
+		{"GET", "/signed-out", 200, "text/html", `id="view"`},
+		{"GET", "/no/such/page", 404, "text/html", `id="view"`},
 		{"HEAD", "/sign-in", 200, "text/html", ""},
 		{"GET", "/assets/app.css", 200, "text/css", "--primary"},
-		{"GET", "/assets/js/sign-in.js", 200, "text/javascript", "verification/password"},
+		{"GET", "/assets/js/pages/sign-in.js", 200, "text/javascript", "verification/password"},
+		{"GET", "/assets/js/routes.js", 200, "text/javascript", "/mfa-binding/:factor"},
 		{"GET", "/assets/logo.svg", 200, "image/svg+xml", "<svg"},
 		{"GET", "/favicon.ico", 200, "image/svg+xml", "<svg"},
 		{"GET", "/assets/nope.js", 404, "text/html", ""},
@@ -135,7 +161,7 @@ var (
 	inlineHandler = regexp.MustCompile(`(?i)\son[a-z]+\s*=`)
 	jsURL         = regexp.MustCompile(`(?i)javascript:`)
 	srcHref       = regexp.MustCompile(`(?i)(?:src|href)="(/[^"?#]*)`)
-	importFrom    = regexp.MustCompile(`(?m)^\s*(?:import|export)\b[^'"]*from\s*'(\./[^']+)'`)
+	importFrom    = regexp.MustCompile(`(?m)^\s*(?:import|export)\b[^'"]*from\s*'(\.\.?/[^']+)'`)
 )
 
 // The CSP forbids inline code; these checks keep the pages honest and make
@@ -150,9 +176,10 @@ func TestPagesAreCSPClean(t *testing.T) {
 			return true
 		case strings.HasPrefix(p, "/assets/"):
 			return h.experience[strings.TrimPrefix(p, "/")] != nil
+		case p == "/oidc/session/end":
+			return true // the OP's end-session endpoint
 		default:
-			_, ok := pages[p]
-			return ok
+			return isPage(p)
 		}
 	}
 	for _, tree := range []struct {
@@ -181,7 +208,7 @@ func TestPagesAreCSPClean(t *testing.T) {
 			if strings.HasSuffix(name, ".js") {
 				dir := name[:strings.LastIndex(name, "/")+1]
 				for _, m := range importFrom.FindAllStringSubmatch(body, -1) {
-					target := dir + strings.TrimPrefix(m[1], "./")
+					target := path.Join(dir, m[1])
 					if tree.files[target] == nil {
 						t.Errorf("%s/%s imports missing %s", tree.name, name, m[1])
 					}
@@ -191,22 +218,39 @@ func TestPagesAreCSPClean(t *testing.T) {
 	}
 }
 
-// The end-to-end tests drive the pages by these IDs.
+// The end-to-end and browser tests drive the pages by these IDs.
 func TestStableIDs(t *testing.T) {
-	want := map[string][]string{
-		"sign-in.html":  {`id="identifier"`, `name="identifier"`, `id="password"`, `name="password"`, `type="submit"`, `id="error"`},
-		"register.html": {`id="username"`, `name="username"`, `id="password"`, `id="confirmPassword"`, `name="confirmPassword"`, `type="submit"`, `id="error"`},
+	body, err := fs.ReadFile(web.Experience(), "index.html")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for file, ids := range want {
-		body, err := fs.ReadFile(web.Experience(), file)
-		if err != nil {
-			t.Fatal(err)
-		}
+	want := map[string][]string{
+		"sign-in":             {`id="identifier"`, `name="identifier"`, `id="password"`, `name="password"`, `id="submit"`, `type="submit"`},
+		"register":            {`id="username"`, `name="username"`, `id="password"`, `id="confirmPassword"`, `name="confirmPassword"`, `id="submit"`},
+		"code":                {`id="code"`, `autocomplete="one-time-code"`, `id="resend"`, `id="submit"`},
+		"mfa-totp-binding":    {`id="qr"`, `id="secret"`, `id="code"`, `id="submit"`},
+		"mfa-backup-binding":  {`id="backup-codes"`, `id="submit"`},
+		"mfa-webauthn":        {`id="submit"`},
+		"mfa-verify-code":     {`id="code"`, `id="submit"`},
+		"mfa-verify-webauthn": {`id="submit"`},
+		"new-password":        {`id="password"`, `id="confirmPassword"`, `id="submit"`},
+		"forgot-password":     {`id="identifier"`, `id="submit"`},
+		"consent":             {`id="submit"`, `id="cancel"`, `id="scopes"`},
+	}
+	for name, ids := range want {
+		tpl := template(t, string(body), name)
 		for _, id := range ids {
-			if !strings.Contains(string(body), id) {
-				t.Errorf("%s lacks %s", file, id)
+			if !strings.Contains(tpl, id) {
+				t.Errorf("template %s lacks %s", name, id)
 			}
 		}
+		if !strings.Contains(tpl, `id="title"`) {
+			t.Errorf("template %s has no h1#title to focus", name)
+		}
+	}
+	// One error live region for every page, in the shell.
+	if !strings.Contains(string(body), `id="error" class="alert" role="alert"`) {
+		t.Error("index.html lacks the #error live region")
 	}
 	demo, _ := fs.ReadFile(web.DemoApp(), "index.html")
 	for _, id := range []string{`id="sign-in"`, `id="sign-out"`, `<pre id="claims"`, `<pre id="userinfo"`, `id="error"`} {
@@ -216,15 +260,64 @@ func TestStableIDs(t *testing.T) {
 	}
 }
 
-// Every label points at an input that exists (accessibility).
+func template(t *testing.T, body, name string) string {
+	t.Helper()
+	start := strings.Index(body, `<template id="tpl-`+name+`">`)
+	if start < 0 {
+		t.Fatalf("no template %s", name)
+	}
+	end := strings.Index(body[start:], "</template>")
+	return body[start : start+end]
+}
+
+// Every label points at an input that exists in the same template
+// (accessibility), and every input has a label.
 func TestLabelsMatchInputs(t *testing.T) {
+	body, _ := fs.ReadFile(web.Experience(), "index.html")
 	labelFor := regexp.MustCompile(`<label[^>]*\sfor="([^"]+)"`)
-	for _, file := range []string{"sign-in.html", "register.html"} {
-		body, _ := fs.ReadFile(web.Experience(), file)
-		for _, m := range labelFor.FindAllStringSubmatch(string(body), -1) {
-			if !strings.Contains(string(body), `<input id="`+m[1]+`"`) {
-				t.Errorf("%s: label for %q has no input", file, m[1])
+	inputID := regexp.MustCompile(`<(?:input|select)\s+id="([^"]+)"`)
+	for _, tpl := range strings.Split(string(body), "<template ")[1:] {
+		name := tpl[:strings.Index(tpl, ">")]
+		labels := map[string]bool{}
+		for _, m := range labelFor.FindAllStringSubmatch(tpl, -1) {
+			labels[m[1]] = true
+			if !strings.Contains(tpl, `<input id="`+m[1]+`"`) && !strings.Contains(tpl, `<select id="`+m[1]+`"`) {
+				t.Errorf("%s: label for %q has no input", name, m[1])
 			}
 		}
+		for _, m := range inputID.FindAllStringSubmatch(tpl, -1) {
+			if !labels[m[1]] {
+				t.Errorf("%s: input %q has no label", name, m[1])
+			}
+		}
+	}
+}
+
+// The Go route table and the router's (assets/js/routes.js) must agree.
+func TestRoutesMatchRouter(t *testing.T) {
+	js, err := fs.ReadFile(web.Experience(), "assets/js/routes.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsPatterns := regexp.MustCompile(`\['(/[^']*)'`).FindAllStringSubmatch(string(js), -1)
+	seen := map[string]bool{}
+	for _, m := range jsPatterns {
+		seen[m[1]] = true
+	}
+	for _, r := range routes {
+		if !seen[r.pattern] {
+			t.Errorf("routes.js lacks %s", r.pattern)
+		}
+		delete(seen, r.pattern)
+		for name, values := range r.allowed {
+			for _, v := range values {
+				if !strings.Contains(string(js), "'"+v+"'") {
+					t.Errorf("routes.js: %s lacks %s=%s", r.pattern, name, v)
+				}
+			}
+		}
+	}
+	for p := range seen {
+		t.Errorf("routes.js has %s, the Go table does not", p)
 	}
 }

@@ -74,7 +74,7 @@ func (g *gatehouseSrv) prepare(rn *runner) error {
 	if _, err := os.Stat(g.bin); err != nil {
 		return fmt.Errorf("not built: %v", err)
 	}
-	g.dir = filepath.Join(rn.work, g.name())
+	g.dir = filepath.Join(rn.work, fmt.Sprintf("%s-r%d", g.name(), rn.round))
 	if err := os.MkdirAll(g.dir, 0o755); err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (g *gatehouseSrv) prepare(rn *runner) error {
 	_, _ = rand.Read(k)
 	g.secret = hex.EncodeToString(k)
 	if g.db == "postgres" {
-		if err := psqlExec(g.pgURL, fmt.Sprintf("DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s;", g.schema, g.schema)); err != nil {
+		if err := rn.pgSchema(g.schema); err != nil {
 			return err
 		}
 	}
@@ -91,7 +91,7 @@ func (g *gatehouseSrv) prepare(rn *runner) error {
 	if err != nil {
 		return err
 	}
-	_, err = p.waitReady(g.readyURL(), 60*time.Second)
+	_, err = p.waitReady(g.readyURL(), 30*time.Second)
 	p.stop()
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -83,7 +84,14 @@ func runWrk(wrkBin, script, url string, conns int, dur time.Duration) (loadOut, 
 	var out, errb bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &errb
-	if err := cmd.Run(); err != nil {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return loadOut{}, err
+	}
+	liveLoad.Store(cmd, struct{}{})
+	err := cmd.Wait()
+	liveLoad.Delete(cmd)
+	if err != nil {
 		return loadOut{}, fmt.Errorf("wrk: %v: %s %s", err, out.String(), errb.String())
 	}
 	sc := bufio.NewScanner(&out)

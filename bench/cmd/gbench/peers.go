@@ -45,7 +45,7 @@ func (n *nodeSrv) prepare(rn *runner) error {
 	if _, err := os.Stat(filepath.Join(n.dir, "node_modules", "oidc-provider")); err != nil {
 		return fmt.Errorf("not installed: %v", err)
 	}
-	n.stateDir = filepath.Join(rn.work, "node")
+	n.stateDir = filepath.Join(rn.work, fmt.Sprintf("node-r%d", rn.round))
 	if err := os.MkdirAll(n.stateDir, 0o755); err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (n *nodeSrv) prepare(rn *runner) error {
 	if err != nil {
 		return err
 	}
-	_, err = p.waitReady(n.readyURL(), 60*time.Second)
+	_, err = p.waitReady(n.readyURL(), 30*time.Second)
 	p.stop()
 	return err
 }
@@ -182,7 +182,7 @@ func (h *hydraSrv) prepare(rn *runner) error {
 	}
 	// SQLite file on tmpfs (rn.work is under /dev/shm): Hydra's DSN=memory
 	// loses the database when its connections drop.
-	h.dir = filepath.Join(rn.work, h.name())
+	h.dir = filepath.Join(rn.work, fmt.Sprintf("%s-r%d", h.name(), rn.round))
 	if err := os.MkdirAll(h.dir, 0o755); err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (h *hydraSrv) prepare(rn *runner) error {
 		if h.pgURL == "" {
 			return fmt.Errorf("no PostgreSQL")
 		}
-		if err := psqlExec(h.pgURL, fmt.Sprintf("DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s;", h.schema, h.schema)); err != nil {
+		if err := rn.pgSchema(h.schema); err != nil {
 			return err
 		}
 	}
@@ -208,7 +208,7 @@ func (h *hydraSrv) prepare(rn *runner) error {
 		return err
 	}
 	defer p.stop()
-	if _, err := p.waitReady(h.readyURL(), 60*time.Second); err != nil {
+	if _, err := p.waitReady(h.readyURL(), 30*time.Second); err != nil {
 		return err
 	}
 	hc := newClient(loopbackTransport(2), nil)

@@ -54,8 +54,16 @@ func startPinned(name, core, dir, logPath string, env []string, bin string, args
 // live holds every started server process, for stopAll.
 var live sync.Map
 
-// stopAll stops every server process still running (on SIGINT/SIGTERM).
+// liveLoad holds running load generators (wrk).
+var liveLoad sync.Map
+
+// stopAll stops every load generator and server process still running (on
+// SIGINT/SIGTERM).
 func stopAll() {
+	liveLoad.Range(func(k, _ any) bool {
+		_ = syscall.Kill(-k.(*exec.Cmd).Process.Pid, syscall.SIGKILL)
+		return true
+	})
 	var wg sync.WaitGroup
 	live.Range(func(k, _ any) bool {
 		wg.Add(1)
@@ -165,4 +173,54 @@ func cpuTime(pid int) time.Duration {
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(ut+st) * time.Second / clkTck
+}
+
+// cpuBusy is the busy time of one CPU (user+nice+system+irq+softirq+steal)
+// from /proc/stat, to tell how much of the server's CPU others used.
+func cpuBusy(cpu string) time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 9 || f[0] != "cpu"+cpu {
+			continue
+		}
+		var sum int64
+		for _, i := range []int{1, 2, 3, 6, 7, 8} {
+			n, _ := strconv.ParseInt(f[i], 10, 64)
+			sum += n
+		}
+		return time.Duration(sum) * time.Second / clkTck
+	}
+	return 0
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// onlineCPUs counts the machine's CPUs (runtime.NumCPU only sees the ones
+// this process is pinned to).
+func onlineCPUs() int {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "processor") {
+			n++
+		}
+	}
+	return n
 }

@@ -78,14 +78,14 @@ func cpuModel() string {
 }
 
 func toolVersion(name string, args ...string) string {
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
+	out, _ := exec.Command(name, args...).CombinedOutput()
+	if len(out) == 0 {
 		return "?"
 	}
 	return strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
 }
 
-func report(rn *runner, results []*serverResult, hashTime, total time.Duration) string {
+func report(rn *runner, results []*serverResult, hashTime, total time.Duration, loadStart, loadEnd string) string {
 	by := map[string]*serverResult{}
 	for _, r := range results {
 		by[r.name] = r
@@ -114,9 +114,10 @@ func report(rn *runner, results []*serverResult, hashTime, total time.Duration) 
 		mode = "quick"
 	}
 	fmt.Fprintf(&b, "# Gatehouse side-by-side benchmark\n\n")
-	fmt.Fprintf(&b, "%s · %s run · %d CPUs (%s) · servers pinned to CPU %s, load generator to the other · %v per workload after %v warm-up · run took %v\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 UTC"), mode, runtime.NumCPU(), cpuModel(), rn.serverCore,
-		rn.dur, rn.warm, total.Round(time.Second))
+	fmt.Fprintf(&b, "%s · %s run · %d CPUs (%s) · servers pinned to CPU %s, load generator to the other · %d round(s) over all servers, %v per workload after %v warm-up, each row the best round · run took %v\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), mode, onlineCPUs(), cpuModel(), rn.serverCore,
+		rn.rounds, rn.dur, rn.warm, total.Round(time.Second))
+	fmt.Fprintf(&b, "Load average before / after: %s / %s. The column \"others on server CPU\" below is how much of the server's CPU other processes (PostgreSQL's backends, anything else running on the machine) took while a server was measured; when it is high, that server's numbers are low.\n\n", loadStart, loadEnd)
 	fmt.Fprintf(&b, "Tools: %s; %s; node %s. Single-request rows: `wrk -t1 -c%d`; refresh: Go closed loop, %d workers; sign-in: Go closed loop, %d workers (every HTTP step of one sign-in is one operation).\n\n",
 		toolVersion("wrk", "-v"), runtime.Version(), toolVersion("node", "--version"), rn.conns, rn.conns, rn.signinConns)
 	b.WriteString("Ratios compare with Gatehouse on SQLite in this same run (server ÷ Gatehouse): the machine drifts by about ±30 % between runs, so only ratios within one run mean anything.\n\n")
@@ -171,18 +172,32 @@ func report(rn *runner, results []*serverResult, hashTime, total time.Duration) 
 	}
 
 	b.WriteString("\n## Memory and start-up\n\n")
-	b.WriteString("| server | start → first discovery 200 | idle RSS | max RSS, token workloads | max RSS, sign-ins | time for its rows |\n|---|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| server | start → first discovery 200 | idle RSS | max RSS, token workloads | max RSS, sign-ins | others on server CPU (mean) | time for its rows |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, sr := range results {
 		if sr.na != "" && len(sr.cold) == 0 {
-			fmt.Fprintf(&b, "| %s | n/a | | | | |\n", sr.label)
+			fmt.Fprintf(&b, "| %s | n/a | | | | | |\n", sr.label)
 			continue
 		}
 		cold := fmtDur(median(sr.cold))
 		if len(sr.cold) > 1 {
 			cold = fmt.Sprintf("%s (median of %d)", cold, len(sr.cold))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %v |\n", sr.label, cold, fmtMiB(sr.idleRSS), fmtMiB(sr.loadRSS),
-			fmtMiB(sr.signinRSS), sr.wall.Round(time.Second))
+		var others []float64
+		for _, r := range sr.res {
+			if r.na == "" && r.rps > 0 {
+				others = append(others, r.othersCPU)
+			}
+		}
+		oth := "—"
+		if len(others) > 0 {
+			sum := 0.0
+			for _, v := range others {
+				sum += v
+			}
+			oth = fmt.Sprintf("%.0f %%", 100*sum/float64(len(others)))
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %v |\n", sr.label, cold, fmtMiB(sr.idleRSS), fmtMiB(sr.loadRSS),
+			fmtMiB(sr.signinRSS), oth, sr.wall.Round(time.Second))
 	}
 	b.WriteString("\nRSS is VmRSS of the server process (Hydra's login app, a separate process, is not included; PostgreSQL's backends are not included for Gatehouse on PostgreSQL). Server CPU / op is user+system time of the server process(es) during the measured window divided by completed operations (for Hydra's sign-in it includes the login app).\n")
 
@@ -216,8 +231,8 @@ func report(rn *runner, results []*serverResult, hashTime, total time.Duration) 
 	ratioRow("userinfo ≥ 5× node-oidc-provider", "userinfo", "node", "userinfo", 5)
 	ratioRow("refresh-token grant ≥ 5× node-oidc-provider", "refresh", "node", "refresh", 5)
 	if g := get("gatehouse-sqlite", "signin"); g != nil && g.cpuPerOp > 0 {
-		share := 1 - float64(hashTime)/float64(g.cpuPerOp)
-		fmt.Fprintf(&b, "| sign-in: all but the password hash ≤ 10 %% of its CPU | ≈ %.0f %% (%s CPU per sign-in, one argon2id hash ≈ %s) | %s |\n",
+		share := max(0, 1-float64(hashTime)/float64(g.cpuPerOp))
+		fmt.Fprintf(&b, "| sign-in: all but the password hash ≤ 10 %% of its CPU | ≈ %.0f %% (%s server CPU per sign-in; one argon2id hash, timed in the harness, %s CPU) | %s |\n",
 			share*100, fmtDur(g.cpuPerOp), fmtDur(hashTime), yes(share <= 0.10))
 	} else {
 		b.WriteString("| sign-in: all but the password hash ≤ 10 % of its CPU | n/a | — |\n")

@@ -60,6 +60,7 @@ type Store interface {
 	GetResourceByIndicator(ctx context.Context, indicator string) (*store.Resource, error)
 	UserResourceScopes(ctx context.Context, userID, resourceID string) ([]string, error)
 	ApplicationResourceScopes(ctx context.Context, appID, resourceID string) ([]string, error)
+	GetGrant(ctx context.Context, userID, clientID string, now time.Time) (*store.Grant, error)
 	InTx(ctx context.Context, fn func(tx store.Store) error) error
 }
 

@@ -80,6 +80,15 @@ func (d *Deps) accessToken(ctx context.Context, g *userGrant, now time.Time) (to
 		// An unauthorized scope is dropped, not rejected (Logto §1.7).
 		_, asked := token.SplitScopes(g.scopes)
 		scopes = oauth.Intersect(asked, held)
+		if g.client.IsThirdParty {
+			// Rule 4 of logto-reference.md §1.7: a third-party app gets
+			// only the resource scopes the user consented to.
+			consented, err := d.consentedScopes(ctx, g.user.ID, g.client.ID, res.Indicator)
+			if err != nil {
+				return "", nil, 0, err
+			}
+			scopes = oauth.Intersect(scopes, consented)
+		}
 		ttl = resourceTTL(res)
 		tok, err = d.Minter.AccessToken(token.AccessToken{
 			Subject: g.user.ID, Audience: res.Indicator, ClientID: g.client.ID,
@@ -99,6 +108,19 @@ func (d *Deps) accessToken(ctx context.Context, g *userGrant, now time.Time) (to
 		return "", nil, 0, fmt.Errorf("store access token: %w", err)
 	}
 	return plain, scopes, ttl, nil
+}
+
+// consentedScopes are the scopes of resource in the user's consent grant
+// for the app (none without a grant).
+func (d *Deps) consentedScopes(ctx context.Context, userID, clientID, indicator string) ([]string, error) {
+	g, err := d.Store.GetGrant(ctx, userID, clientID, d.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get consent grant: %w", err)
+	}
+	return g.ResourceScopes[indicator], nil
 }
 
 func lookupResource(ctx context.Context, st Store, indicator string) (*store.Resource, error) {

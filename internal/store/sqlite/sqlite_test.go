@@ -3,6 +3,8 @@ package sqlite_test
 import (
 	"database/sql"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -55,8 +57,13 @@ func TestMigrate(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &version); err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 || version != 1 {
-		t.Fatalf("schema_migrations has %d rows up to version %d, want 1 row, version 1", n, version)
+	files, err := fs.Glob(os.DirFS("."), "migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("embedded migrations: %v", err)
+	}
+	// Each embedded migration is recorded exactly once, numbered 1..n.
+	if n != len(files) || version != len(files) {
+		t.Fatalf("schema_migrations has %d rows up to version %d, want %d rows up to %d", n, version, len(files), len(files))
 	}
 	var journal string
 	if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&journal); err != nil {

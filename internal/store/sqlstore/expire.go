@@ -16,6 +16,10 @@ var sweepTables = []struct{ table, key string }{
 	{"authorization_codes", "hash"},
 	{"tokens", "hash"},
 	{"grants", "id"},
+	{"assertion_jtis", "id"},
+	{"verification_codes", "id"},
+	{"rate_limit_counters", "id"},
+	{"rate_limit_lockouts", "id"},
 }
 
 // DeleteExpired deletes at most limit rows whose expiry is at or before now,

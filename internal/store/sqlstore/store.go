@@ -29,6 +29,8 @@ type Store struct {
 	read    *sql.DB
 	write   *sql.DB
 	tx      *sql.Tx
+	// readStmts and writeStmts cache prepared statements per pool.
+	readStmts, writeStmts *stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -36,23 +38,28 @@ var _ store.Store = (*Store)(nil)
 // New returns a Store over the given pools, which may be the same. It does
 // not migrate; call Migrate. The Store owns the pools and closes them.
 func New(dialect *Dialect, read, write *sql.DB) *Store {
-	return &Store{dialect: dialect, read: read, write: write}
+	ws := &stmtCache{db: write}
+	rs := ws
+	if read != write {
+		rs = &stmtCache{db: read}
+	}
+	return &Store{dialect: dialect, read: read, write: write, readStmts: rs, writeStmts: ws}
 }
 
 // r is where plain reads go.
 func (s *Store) r() querier {
 	if s.tx != nil {
-		return s.tx
+		return inTx{s.tx, s.writeStmts}
 	}
-	return s.read
+	return pooled{s.readStmts}
 }
 
 // w is where single-statement writes go.
 func (s *Store) w() querier {
 	if s.tx != nil {
-		return s.tx
+		return inTx{s.tx, s.writeStmts}
 	}
-	return s.write
+	return pooled{s.writeStmts}
 }
 
 // InTx runs fn in one transaction on the write pool. A nested call joins the
@@ -72,7 +79,8 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) (err error) 
 	if err != nil {
 		return s.wrap("begin transaction", err)
 	}
-	txStore := &Store{dialect: s.dialect, read: s.read, write: s.write, tx: sqlTx}
+	txStore := &Store{dialect: s.dialect, read: s.read, write: s.write, tx: sqlTx,
+		readStmts: s.readStmts, writeStmts: s.writeStmts}
 	committed := false
 	defer func() {
 		if !committed {
@@ -109,6 +117,10 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	if s.tx != nil {
 		return errors.New("sqlstore: Close called on a transaction-bound store")
+	}
+	s.writeStmts.close()
+	if s.readStmts != s.writeStmts {
+		s.readStmts.close()
 	}
 	err := s.write.Close()
 	if s.read != s.write {

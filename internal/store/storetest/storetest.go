@@ -52,6 +52,9 @@ func Run(t *testing.T, open Opener) {
 		{"Concurrency", concurrencyTests},
 		{"DeleteExpired", expireTests},
 		{"Misc", miscTests},
+		{"OIDC", oidcTests},
+		{"SignIn", signInTests},
+		{"Authenticators", authenticatorTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,5 +1,6 @@
 // A small client for the Experience API. Every call is same-origin JSON;
-// the interaction cookie travels automatically.
+// the interaction cookie travels automatically. Error responses follow
+// Logto's shape {code, message, data?} and become ApiError.
 
 export class ApiError extends Error {
   constructor(status, code, message, data) {
@@ -10,14 +11,22 @@ export class ApiError extends Error {
   }
 }
 
+let language = 'en';
+
+// setLanguage makes the server's own messages (Accept-Language aware in
+// Logto) match the UI language.
+export function setLanguage(lang) {
+  language = lang;
+}
+
 // api sends method + path with an optional JSON body and returns the parsed
-// response (undefined for 201/204). It throws ApiError for error responses
-// and for network failures (code "network").
+// response (undefined for 201/204 without a body). It throws ApiError for
+// error responses and for network failures (code "network").
 export async function api(method, path, body) {
   const init = {
     method,
     credentials: 'same-origin',
-    headers: { Accept: 'application/json' },
+    headers: { Accept: 'application/json', 'Accept-Language': language },
     cache: 'no-store',
   };
   if (body !== undefined) {
@@ -40,7 +49,11 @@ export async function api(method, path, body) {
     }
   }
   if (!response.ok) {
-    throw new ApiError(response.status, json?.code || 'unknown', json?.message || '', json?.data);
+    const code = json?.code || (response.status === 429 ? 'request.too_many_requests' : 'unknown');
+    const err = new ApiError(response.status, code, json?.message || '', json?.data);
+    const retry = Number(response.headers.get('Retry-After'));
+    if (retry > 0) err.retryAfter = retry;
+    throw err;
   }
   return json;
 }

@@ -1,29 +1,48 @@
-// Localised strings and language choice. The language is the first of
-// ui_locales (forwarded by the OP), the browser's languages, then the
-// sign-in experience's fallback language, that we have strings for.
+// Localised strings and language choice. The language is, in order: the
+// one the user picked in the footer (this tab), ui_locales forwarded by
+// the OP, then per the sign-in experience's languageInfo: the browser's
+// languages when autoDetect is on, and the fallback language.
 
 const strings = {
   en: {
+    'language.label': 'Language',
+    'common.continue': 'Continue',
+    'common.back': 'Back',
+    'common.cancel': 'Cancel',
+    'common.or': 'or',
+    'common.copy': 'Copy',
+    'common.copied': 'Copied',
+    'common.pleaseWait': 'Please wait…',
     'signIn.title': 'Sign in',
     'signIn.subtitle': 'Sign in to continue to your application.',
     'signIn.noAccount': "Don't have an account?",
     'signIn.createAccount': 'Create account',
     'signIn.submit': 'Sign in',
-    'signIn.busy': 'Signing in…',
+    'signIn.sendCode': 'Send code',
+    'signIn.useCode': 'Sign in with a verification code',
+    'signIn.usePassword': 'Sign in with password',
+    'signIn.forgot': 'Forgot password?',
     'register.title': 'Create account',
     'register.subtitle': 'Create an account to continue.',
     'register.haveAccount': 'Already have an account?',
     'register.signIn': 'Sign in',
     'register.submit': 'Create account',
-    'register.busy': 'Creating account…',
+    'register.sendCode': 'Send code',
     'field.username': 'Username',
     'field.email': 'Email',
     'field.phone': 'Phone number',
     'field.usernameOrEmail': 'Username or email',
+    'field.usernameOrPhone': 'Username or phone number',
+    'field.emailOrPhone': 'Email or phone number',
+    'field.anyIdentifier': 'Username, email or phone number',
     'field.password': 'Password',
+    'field.newPassword': 'New password',
     'field.confirmPassword': 'Confirm password',
+    'field.code': 'Verification code',
+    'field.backupCode': 'Backup code',
     'hint.username': 'Letters, digits and underscores. Cannot start with a digit.',
     'hint.password': 'At least {min} characters.',
+    'hint.code': '6 digits',
     'password.show': 'Show',
     'password.hide': 'Hide',
     'password.showLabel': 'Show password',
@@ -34,18 +53,139 @@ const strings = {
     'validation.usernameFormat': 'Use only letters, digits and underscores, and do not start with a digit.',
     'validation.passwordTooShort': 'Password must be at least {min} characters.',
     'validation.confirmMismatch': 'Passwords do not match.',
+    'validation.email': 'Enter a valid email address.',
+    'validation.code': 'Enter the 6-digit code.',
+    'validation.codeRequired': 'Enter a code.',
+    'code.title': 'Enter verification code',
+    'code.sentToEmail': 'We sent a 6-digit code to {identifier}. It is valid for 10 minutes.',
+    'code.sentToPhone': 'We sent a 6-digit code by text message to {identifier}. It is valid for 10 minutes.',
+    'code.resend': 'Resend code',
+    'code.resendIn': 'You can resend the code in {seconds} s',
+    'code.resent': 'A new code is on its way.',
+    'code.noAccount': 'There is no account for this identifier yet.',
+    'code.createAccount': 'Create an account',
+    'code.signInInstead': 'Sign in instead',
+    'forgot.title': 'Reset password',
+    'forgot.subtitle': 'Enter your email and we will send you a verification code.',
+    'forgot.subtitle.email': 'Enter the email of your account and we will send you a verification code.',
+    'forgot.subtitle.phone': 'Enter the phone number of your account and we will send you a verification code.',
+    'forgot.subtitleEither': 'Enter the email or phone number of your account and we will send you a verification code.',
+    'forgot.submit': 'Send code',
+    'forgot.unavailable': 'Password reset is not available. Please contact your administrator.',
+    'forgot.backToSignIn': 'Back to sign in',
+    'reset.title': 'Set a new password',
+    'reset.subtitle': 'Choose a new password for your account.',
+    'reset.submit': 'Save password',
+    'reset.done': 'Your password has been reset. Sign in with your new password.',
+    'continue.title.password': 'Set a password',
+    'continue.title.username': 'Choose a username',
+    'continue.title.email': 'Add your email',
+    'continue.title.phone': 'Add your phone number',
+    'continue.title.email-or-phone': 'Add your email or phone number',
+    'continue.subtitle': 'Your account needs this before you can continue.',
+    'mfa.bindTitle': 'Add two-step verification',
+    'mfa.bindSubtitle': 'Add a second step to keep your account safe.',
+    'mfa.skip': 'Skip for now',
+    'mfa.otherMethods': 'Use another method',
+    'mfa.verifyTitle': 'Two-step verification',
+    'mfa.tryOther': 'Try another method',
+    'factor.Totp': 'Authenticator app',
+    'factor.WebAuthn': 'Passkey',
+    'factor.BackupCode': 'Backup code',
+    'factor.EmailVerificationCode': 'Email verification code',
+    'factor.PhoneVerificationCode': 'SMS verification code',
+    'factor.Totp.bind': 'Get codes from an app such as Google Authenticator.',
+    'factor.WebAuthn.bind': 'Use your fingerprint, face, screen lock or a security key.',
+    'factor.BackupCode.bind': 'One-time codes to keep in a safe place.',
+    'factor.Totp.verify': 'Enter a code from your authenticator app.',
+    'factor.WebAuthn.verify': 'Verify with your passkey.',
+    'factor.BackupCode.verify': 'Enter one of your saved backup codes.',
+    'factor.EmailVerificationCode.verify': 'Get a code by email.',
+    'factor.PhoneVerificationCode.verify': 'Get a code by text message.',
+    'totp.bindTitle': 'Set up an authenticator app',
+    'totp.scan': 'Scan this QR code with Google Authenticator, Microsoft Authenticator, 1Password or a similar app.',
+    'totp.qrAlt': 'QR code for your authenticator app',
+    'totp.cannotScan': "Can't scan the code?",
+    'totp.enterKey': 'Enter this key in your app instead:',
+    'totp.enterCode': 'Enter the 6-digit code from the app',
+    'totp.verifySubtitle': 'Enter the 6-digit code from your authenticator app.',
+    'backup.bindTitle': 'Save your backup codes',
+    'backup.bindSubtitle': 'Each code can be used once if you lose access to your other verification methods. Keep them somewhere safe.',
+    'backup.download': 'Download',
+    'backup.saved': 'I have saved the codes',
+    'backup.verifySubtitle': 'Enter one of the backup codes you saved when you set up two-step verification.',
+    'webauthn.bindTitle': 'Create a passkey',
+    'webauthn.bindSubtitle': "Use your fingerprint, face, screen lock or a security key to verify it's you.",
+    'webauthn.create': 'Create a passkey',
+    'webauthn.verify': 'Verify with passkey',
+    'webauthn.verifySubtitle': "Use your passkey to confirm it's you.",
+    'webauthn.unsupported': 'This browser does not support passkeys. Try another method or another browser.',
+    'webauthn.cancelled': 'The passkey prompt was closed. Try again when you are ready.',
+    'webauthn.failed': 'The passkey could not be used. Try again or use another method.',
+    'social.continueWith': 'Continue with {name}',
+    'social.signingIn': 'Signing you in…',
+    'social.redirecting': 'Taking you to {name}…',
+    'social.failedTitle': 'Social sign-in failed',
+    'social.lostTitle': 'Sign-in session lost',
+    'social.lostMessage': 'This sign-in was started in another tab or has expired. Start again from the sign-in page.',
+    'social.deniedMessage': 'The identity provider did not let you sign in.',
+    'social.stateMessage': 'The response from the identity provider does not match this sign-in and was ignored.',
+    'social.unknownConnector': 'This social sign-in method is not available.',
+    'social.linkTitle': 'Link your account',
+    'social.linkMessage': 'An account with {identifier} already exists. Link this social account to it?',
+    'social.link': 'Link account',
+    'social.createNew': 'Create a new account',
+    'consent.title': 'Authorize {name}',
+    'consent.notYou': 'Not you?',
+    'consent.requesting': '{name} is requesting access to:',
+    'consent.personalData': 'Personal user data',
+    'consent.signInOnly': 'Your identity (sign in only)',
+    'consent.organization': 'Organization access',
+    'consent.authorize': 'Authorize',
+    'consent.redirectNote': 'You will be redirected to {origin}.',
+    'consent.deniedTitle': 'Access denied',
+    'consent.deniedMessage': 'Your account is not allowed to use this application.',
+    'scope.profile': 'Your name, username, avatar, and other profile info',
+    'scope.email': 'Your email address',
+    'scope.phone': 'Your phone number',
+    'scope.address': 'Your address',
+    'scope.custom_data': 'Your custom data',
+    'scope.identities': 'Your linked social identities',
+    'scope.roles': 'Your roles',
+    'scope.urn:logto:scope:organizations': 'Your organizations info',
+    'scope.urn:logto:scope:organization_roles': 'Your organization roles',
     'error.session.invalid_credentials': 'Incorrect account or password.',
     'error.session.not_found': 'Your sign-in session was not found. Go back to the application and try again.',
     'error.session.verification_blocked_too_many_attempts': 'Too many failed attempts. Please try again later.',
+    'error.session.verification_failed': 'Verification failed. Please try again.',
+    'error.session.identifier_not_found': 'Verification failed. Please try again.',
     'error.user.suspended': 'This account is suspended.',
     'error.user.sign_in_method_not_enabled': 'This sign-in method is not enabled.',
     'error.user.username_already_in_use': 'This username is already taken.',
     'error.user.email_already_in_use': 'This email is already associated with an account.',
-    'error.user.missing_profile': 'Your account needs more information before you can sign in. Please contact your administrator.',
+    'error.user.phone_already_in_use': 'This phone number is already associated with an account.',
+    'error.user.user_not_exist': 'There is no account for this identifier.',
+    'error.user.identity_not_exist': 'This social account is not linked to any account yet.',
+    'error.user.missing_profile': 'Your account needs more information before you can sign in.',
+    'error.user.same_password': 'The new password must be different from the old one.',
     'error.auth.forbidden': 'This action is not allowed.',
     'error.password.rejected': 'Choose a stronger password:',
+    'error.verification_code.code_mismatch': 'The code is incorrect. Check it and try again.',
+    'error.verification_code.expired': 'The code has expired. Request a new one.',
+    'error.verification_code.exceed_max_try': 'Too many wrong codes. Request a new one.',
+    'error.verification_code.not_found': 'The code was not found. Request a new one.',
+    'error.session.mfa.invalid_totp_code': 'The code is incorrect. Check your authenticator app and try again.',
+    'error.session.mfa.invalid_backup_code': 'This backup code is incorrect or already used.',
+    'error.session.mfa.webauthn_verification_failed': 'The passkey could not be verified.',
+    'error.request.message_rate_limited': 'Too many codes sent. Please wait a moment before trying again.',
+    'error.request.too_many_requests': 'Too many requests. Please wait {seconds} seconds and try again.',
+    'error.session.captcha_failed': 'The security check failed. Please try again.',
+    'error.connector.not_found': 'This sign-in method is not configured.',
+    'error.oidc.access_denied': 'Access was denied.',
+    'error.oidc.invalid_request': 'The application sent an invalid request.',
     'error.network': 'Cannot reach the server. Check your connection and try again.',
     'error.unknown': 'Something went wrong. Please try again.',
+    'error.codeLabel': 'Error code: {code}',
     'issue.password_rejected.too_short': 'Use at least {min} characters.',
     'issue.password_rejected.too_long': 'Use at most {max} characters.',
     'issue.password_rejected.character_types': 'Use at least {min} of: lowercase letters, uppercase letters, digits and symbols.',
@@ -58,9 +198,8 @@ const strings = {
     'unknownSession.title': 'Session not found',
     'unknownSession.message': 'Your sign-in session has expired or was started in another browser. Go back to the application and sign in again.',
     'unknownSession.back': 'Go back',
-    'forgot.title': 'Reset password',
-    'forgot.message': 'Password reset is not available yet. Please contact your administrator.',
-    'forgot.backToSignIn': 'Back to sign in',
+    'signedOut.title': 'You are signed out',
+    'signedOut.message': 'You have been signed out. You can close this window.',
     'error.title': 'Something went wrong',
     'error.message': 'An unexpected error occurred. Go back to the application and try again.',
     'notFound.title': 'Page not found',
@@ -69,26 +208,44 @@ const strings = {
     'legal.privacy': 'Privacy policy',
   },
   ko: {
+    'language.label': '언어',
+    'common.continue': '계속',
+    'common.back': '뒤로',
+    'common.cancel': '취소',
+    'common.or': '또는',
+    'common.copy': '복사',
+    'common.copied': '복사됨',
+    'common.pleaseWait': '잠시 기다려 주세요…',
     'signIn.title': '로그인',
     'signIn.subtitle': '로그인하고 애플리케이션으로 계속하세요.',
     'signIn.noAccount': '계정이 없으신가요?',
     'signIn.createAccount': '계정 만들기',
     'signIn.submit': '로그인',
-    'signIn.busy': '로그인하는 중…',
+    'signIn.sendCode': '인증 코드 보내기',
+    'signIn.useCode': '인증 코드로 로그인',
+    'signIn.usePassword': '비밀번호로 로그인',
+    'signIn.forgot': '비밀번호를 잊으셨나요?',
     'register.title': '계정 만들기',
     'register.subtitle': '계속하려면 계정을 만드세요.',
     'register.haveAccount': '이미 계정이 있으신가요?',
     'register.signIn': '로그인',
     'register.submit': '계정 만들기',
-    'register.busy': '계정을 만드는 중…',
+    'register.sendCode': '인증 코드 보내기',
     'field.username': '사용자 이름',
     'field.email': '이메일',
     'field.phone': '전화번호',
     'field.usernameOrEmail': '사용자 이름 또는 이메일',
+    'field.usernameOrPhone': '사용자 이름 또는 전화번호',
+    'field.emailOrPhone': '이메일 또는 전화번호',
+    'field.anyIdentifier': '사용자 이름, 이메일 또는 전화번호',
     'field.password': '비밀번호',
+    'field.newPassword': '새 비밀번호',
     'field.confirmPassword': '비밀번호 확인',
-    'hint.username': '영문자, 숫자, 밑줄(_)만 사용할 수 있으며 숫자로 시작할 수 없습니다.',
+    'field.code': '인증 코드',
+    'field.backupCode': '백업 코드',
+    'hint.username': '영문자, 숫자, 밑줄(_)을 사용할 수 있으며 숫자로 시작할 수 없습니다.',
     'hint.password': '{min}자 이상 입력하세요.',
+    'hint.code': '숫자 6자리',
     'password.show': '표시',
     'password.hide': '숨기기',
     'password.showLabel': '비밀번호 표시',
@@ -99,18 +256,139 @@ const strings = {
     'validation.usernameFormat': '영문자, 숫자, 밑줄(_)만 사용하고 숫자로 시작하지 마세요.',
     'validation.passwordTooShort': '비밀번호는 {min}자 이상이어야 합니다.',
     'validation.confirmMismatch': '비밀번호가 일치하지 않습니다.',
+    'validation.email': '올바른 이메일 주소를 입력하세요.',
+    'validation.code': '6자리 코드를 입력하세요.',
+    'validation.codeRequired': '코드를 입력하세요.',
+    'code.title': '인증 코드 입력',
+    'code.sentToEmail': '{identifier}(으)로 6자리 코드를 보냈습니다. 10분 동안 유효합니다.',
+    'code.sentToPhone': '{identifier}(으)로 6자리 코드를 문자 메시지로 보냈습니다. 10분 동안 유효합니다.',
+    'code.resend': '코드 다시 보내기',
+    'code.resendIn': '{seconds}초 후에 코드를 다시 보낼 수 있습니다',
+    'code.resent': '새 코드를 보냈습니다.',
+    'code.noAccount': '이 식별자로 등록된 계정이 아직 없습니다.',
+    'code.createAccount': '계정 만들기',
+    'code.signInInstead': '대신 로그인하기',
+    'forgot.title': '비밀번호 재설정',
+    'forgot.subtitle': '이메일을 입력하면 인증 코드를 보내 드립니다.',
+    'forgot.subtitle.email': '계정의 이메일을 입력하면 인증 코드를 보내 드립니다.',
+    'forgot.subtitle.phone': '계정의 전화번호를 입력하면 인증 코드를 보내 드립니다.',
+    'forgot.subtitleEither': '계정의 이메일 또는 전화번호를 입력하면 인증 코드를 보내 드립니다.',
+    'forgot.submit': '인증 코드 보내기',
+    'forgot.unavailable': '비밀번호 재설정을 사용할 수 없습니다. 관리자에게 문의하세요.',
+    'forgot.backToSignIn': '로그인으로 돌아가기',
+    'reset.title': '새 비밀번호 설정',
+    'reset.subtitle': '계정에 사용할 새 비밀번호를 정하세요.',
+    'reset.submit': '비밀번호 저장',
+    'reset.done': '비밀번호가 재설정되었습니다. 새 비밀번호로 로그인하세요.',
+    'continue.title.password': '비밀번호 설정',
+    'continue.title.username': '사용자 이름 정하기',
+    'continue.title.email': '이메일 추가',
+    'continue.title.phone': '전화번호 추가',
+    'continue.title.email-or-phone': '이메일 또는 전화번호 추가',
+    'continue.subtitle': '계속하려면 계정에 이 정보가 필요합니다.',
+    'mfa.bindTitle': '2단계 인증 추가',
+    'mfa.bindSubtitle': '계정을 안전하게 보호하도록 두 번째 인증 단계를 추가하세요.',
+    'mfa.skip': '나중에 하기',
+    'mfa.otherMethods': '다른 방법 사용',
+    'mfa.verifyTitle': '2단계 인증',
+    'mfa.tryOther': '다른 방법 시도',
+    'factor.Totp': '인증 앱',
+    'factor.WebAuthn': '패스키',
+    'factor.BackupCode': '백업 코드',
+    'factor.EmailVerificationCode': '이메일 인증 코드',
+    'factor.PhoneVerificationCode': '문자 인증 코드',
+    'factor.Totp.bind': 'Google Authenticator 같은 앱에서 코드를 받습니다.',
+    'factor.WebAuthn.bind': '지문, 얼굴, 화면 잠금 또는 보안 키를 사용합니다.',
+    'factor.BackupCode.bind': '안전한 곳에 보관하는 일회용 코드입니다.',
+    'factor.Totp.verify': '인증 앱의 코드를 입력합니다.',
+    'factor.WebAuthn.verify': '패스키로 인증합니다.',
+    'factor.BackupCode.verify': '저장해 둔 백업 코드 중 하나를 입력합니다.',
+    'factor.EmailVerificationCode.verify': '이메일로 코드를 받습니다.',
+    'factor.PhoneVerificationCode.verify': '문자 메시지로 코드를 받습니다.',
+    'totp.bindTitle': '인증 앱 설정',
+    'totp.scan': 'Google Authenticator, Microsoft Authenticator, 1Password 같은 앱으로 이 QR 코드를 스캔하세요.',
+    'totp.qrAlt': '인증 앱용 QR 코드',
+    'totp.cannotScan': 'QR 코드를 스캔할 수 없나요?',
+    'totp.enterKey': '대신 앱에 이 키를 입력하세요:',
+    'totp.enterCode': '앱에 표시된 6자리 코드를 입력하세요',
+    'totp.verifySubtitle': '인증 앱에 표시된 6자리 코드를 입력하세요.',
+    'backup.bindTitle': '백업 코드 저장',
+    'backup.bindSubtitle': '다른 인증 수단을 사용할 수 없을 때 각 코드를 한 번씩 사용할 수 있습니다. 안전한 곳에 보관하세요.',
+    'backup.download': '다운로드',
+    'backup.saved': '코드를 저장했습니다',
+    'backup.verifySubtitle': '2단계 인증을 설정할 때 저장한 백업 코드 중 하나를 입력하세요.',
+    'webauthn.bindTitle': '패스키 만들기',
+    'webauthn.bindSubtitle': '지문, 얼굴, 화면 잠금 또는 보안 키로 본인임을 확인하세요.',
+    'webauthn.create': '패스키 만들기',
+    'webauthn.verify': '패스키로 인증',
+    'webauthn.verifySubtitle': '패스키로 본인임을 확인하세요.',
+    'webauthn.unsupported': '이 브라우저는 패스키를 지원하지 않습니다. 다른 방법이나 다른 브라우저를 사용하세요.',
+    'webauthn.cancelled': '패스키 창이 닫혔습니다. 준비되면 다시 시도하세요.',
+    'webauthn.failed': '패스키를 사용할 수 없습니다. 다시 시도하거나 다른 방법을 사용하세요.',
+    'social.continueWith': '{name}(으)로 계속하기',
+    'social.signingIn': '로그인하는 중…',
+    'social.redirecting': '{name}(으)로 이동하는 중…',
+    'social.failedTitle': '소셜 로그인 실패',
+    'social.lostTitle': '로그인 세션이 없습니다',
+    'social.lostMessage': '이 로그인은 다른 탭에서 시작되었거나 만료되었습니다. 로그인 페이지에서 다시 시작하세요.',
+    'social.deniedMessage': 'ID 공급자가 로그인을 허용하지 않았습니다.',
+    'social.stateMessage': 'ID 공급자의 응답이 이 로그인과 일치하지 않아 무시했습니다.',
+    'social.unknownConnector': '이 소셜 로그인 방법은 사용할 수 없습니다.',
+    'social.linkTitle': '계정 연결',
+    'social.linkMessage': '{identifier} 계정이 이미 있습니다. 이 소셜 계정을 연결할까요?',
+    'social.link': '계정 연결',
+    'social.createNew': '새 계정 만들기',
+    'consent.title': '{name} 권한 부여',
+    'consent.notYou': '본인이 아닌가요?',
+    'consent.requesting': '{name}에서 다음에 대한 접근을 요청합니다:',
+    'consent.personalData': '개인 사용자 데이터',
+    'consent.signInOnly': '사용자 식별 정보(로그인만)',
+    'consent.organization': '조직 접근',
+    'consent.authorize': '권한 부여',
+    'consent.redirectNote': '{origin}(으)로 이동합니다.',
+    'consent.deniedTitle': '접근 거부됨',
+    'consent.deniedMessage': '이 계정으로는 이 애플리케이션을 사용할 수 없습니다.',
+    'scope.profile': '이름, 사용자 이름, 아바타 및 기타 프로필 정보',
+    'scope.email': '이메일 주소',
+    'scope.phone': '전화번호',
+    'scope.address': '주소',
+    'scope.custom_data': '사용자 지정 데이터',
+    'scope.identities': '연결된 소셜 계정',
+    'scope.roles': '역할',
+    'scope.urn:logto:scope:organizations': '조직 정보',
+    'scope.urn:logto:scope:organization_roles': '조직 역할',
     'error.session.invalid_credentials': '계정 또는 비밀번호가 올바르지 않습니다.',
     'error.session.not_found': '로그인 세션을 찾을 수 없습니다. 애플리케이션으로 돌아가 다시 시도하세요.',
     'error.session.verification_blocked_too_many_attempts': '실패한 시도가 너무 많습니다. 잠시 후 다시 시도하세요.',
+    'error.session.verification_failed': '인증에 실패했습니다. 다시 시도하세요.',
+    'error.session.identifier_not_found': '인증에 실패했습니다. 다시 시도하세요.',
     'error.user.suspended': '이 계정은 정지되었습니다.',
     'error.user.sign_in_method_not_enabled': '이 로그인 방법은 사용할 수 없습니다.',
     'error.user.username_already_in_use': '이미 사용 중인 사용자 이름입니다.',
     'error.user.email_already_in_use': '이미 다른 계정에 연결된 이메일입니다.',
-    'error.user.missing_profile': '로그인하려면 계정에 추가 정보가 필요합니다. 관리자에게 문의하세요.',
+    'error.user.phone_already_in_use': '이미 다른 계정에 연결된 전화번호입니다.',
+    'error.user.user_not_exist': '이 식별자로 등록된 계정이 없습니다.',
+    'error.user.identity_not_exist': '이 소셜 계정은 아직 어떤 계정에도 연결되어 있지 않습니다.',
+    'error.user.missing_profile': '로그인하려면 계정에 추가 정보가 필요합니다.',
+    'error.user.same_password': '새 비밀번호는 이전 비밀번호와 달라야 합니다.',
     'error.auth.forbidden': '허용되지 않은 작업입니다.',
     'error.password.rejected': '더 안전한 비밀번호를 선택하세요:',
+    'error.verification_code.code_mismatch': '코드가 올바르지 않습니다. 확인 후 다시 시도하세요.',
+    'error.verification_code.expired': '코드가 만료되었습니다. 새 코드를 요청하세요.',
+    'error.verification_code.exceed_max_try': '잘못된 코드를 너무 많이 입력했습니다. 새 코드를 요청하세요.',
+    'error.verification_code.not_found': '코드를 찾을 수 없습니다. 새 코드를 요청하세요.',
+    'error.session.mfa.invalid_totp_code': '코드가 올바르지 않습니다. 인증 앱을 확인하고 다시 시도하세요.',
+    'error.session.mfa.invalid_backup_code': '백업 코드가 올바르지 않거나 이미 사용되었습니다.',
+    'error.session.mfa.webauthn_verification_failed': '패스키를 확인할 수 없습니다.',
+    'error.request.message_rate_limited': '코드를 너무 많이 보냈습니다. 잠시 후 다시 시도하세요.',
+    'error.request.too_many_requests': '요청이 너무 많습니다. {seconds}초 후에 다시 시도하세요.',
+    'error.session.captcha_failed': '보안 확인에 실패했습니다. 다시 시도하세요.',
+    'error.connector.not_found': '이 로그인 방법은 설정되어 있지 않습니다.',
+    'error.oidc.access_denied': '접근이 거부되었습니다.',
+    'error.oidc.invalid_request': '애플리케이션이 잘못된 요청을 보냈습니다.',
     'error.network': '서버에 연결할 수 없습니다. 연결 상태를 확인하고 다시 시도하세요.',
     'error.unknown': '문제가 발생했습니다. 다시 시도하세요.',
+    'error.codeLabel': '오류 코드: {code}',
     'issue.password_rejected.too_short': '{min}자 이상 사용하세요.',
     'issue.password_rejected.too_long': '{max}자 이하로 사용하세요.',
     'issue.password_rejected.character_types': '영문 소문자, 영문 대문자, 숫자, 기호 중 {min}종류 이상을 사용하세요.',
@@ -123,9 +401,8 @@ const strings = {
     'unknownSession.title': '세션을 찾을 수 없음',
     'unknownSession.message': '로그인 세션이 만료되었거나 다른 브라우저에서 시작되었습니다. 애플리케이션으로 돌아가 다시 로그인하세요.',
     'unknownSession.back': '돌아가기',
-    'forgot.title': '비밀번호 재설정',
-    'forgot.message': '비밀번호 재설정은 아직 지원되지 않습니다. 관리자에게 문의하세요.',
-    'forgot.backToSignIn': '로그인으로 돌아가기',
+    'signedOut.title': '로그아웃되었습니다',
+    'signedOut.message': '로그아웃되었습니다. 이 창을 닫아도 됩니다.',
     'error.title': '문제가 발생했습니다',
     'error.message': '예기치 않은 오류가 발생했습니다. 애플리케이션으로 돌아가 다시 시도하세요.',
     'notFound.title': '페이지를 찾을 수 없음',
@@ -136,11 +413,16 @@ const strings = {
 };
 
 export const supported = Object.keys(strings);
+const USER_KEY = 'gatehouse:language';
 
-let current = 'en';
+let lang = 'en';
+
+export function current() {
+  return lang;
+}
 
 // pick returns the first supported language among the candidates (BCP 47
-// tags such as "ko-KR" match "ko").
+// tags such as "ko-KR" match "ko"), or ''.
 export function pick(candidates) {
   for (const tag of candidates) {
     if (!tag) continue;
@@ -149,22 +431,33 @@ export function pick(candidates) {
     const base = lower.split('-')[0];
     if (strings[base]) return base;
   }
-  return 'en';
+  return '';
 }
 
-// chooseLanguage applies the language order described at the top.
-export function chooseLanguage(fallback) {
-  const params = new URLSearchParams(window.location.search);
-  const uiLocales = (params.get('ui_locales') || '').split(/\s+/).filter(Boolean);
-  current = pick([...uiLocales, ...(navigator.languages || [navigator.language]), fallback]);
-  document.documentElement.lang = current;
-  return current;
+// chooseLanguage applies the order described at the top and returns the
+// language.
+export function chooseLanguage(settings, uiLocales = '') {
+  const info = settings?.languageInfo || {};
+  const candidates = [sessionStorage.getItem(USER_KEY), ...uiLocales.split(/\s+/)];
+  if (info.autoDetect !== false) candidates.push(...(navigator.languages || [navigator.language]));
+  candidates.push(info.fallbackLanguage);
+  lang = pick(candidates) || 'en';
+  document.documentElement.lang = lang;
+  return lang;
+}
+
+// setUserLanguage records the user's own choice for this tab.
+export function setUserLanguage(choice) {
+  if (!strings[choice]) return;
+  sessionStorage.setItem(USER_KEY, choice);
+  lang = choice;
+  document.documentElement.lang = lang;
 }
 
 // t returns the string for key with {name} placeholders filled in.
 export function t(key, vars = {}) {
-  const s = strings[current][key] ?? strings.en[key] ?? key;
-  return s.replace(/\{(\w+)\}/g, (_, name) => (vars[name] ?? `{${name}}`).toString());
+  const s = strings[lang][key] ?? strings.en[key] ?? key;
+  return s.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? `{${name}}`));
 }
 
 // has reports whether a string exists for key.
@@ -172,16 +465,9 @@ export function has(key) {
   return key in strings.en;
 }
 
-// translate fills every [data-i18n] element's text and every
-// [data-i18n-attr="attr:key"] attribute.
+// translate fills every [data-i18n] element's text under root.
 export function translate(root = document) {
   for (const el of root.querySelectorAll('[data-i18n]')) {
     el.textContent = t(el.dataset.i18n);
   }
-  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
-    const [attr, key] = el.dataset.i18nAttr.split(':');
-    el.setAttribute(attr, t(key));
-  }
-  const title = document.querySelector('[data-i18n-title]');
-  if (title) document.title = t(title.dataset.i18nTitle);
 }

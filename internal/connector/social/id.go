@@ -1,0 +1,6 @@
+package social
+
+import "github.com/gatehouse/gatehouse/internal/id"
+
+// newID is a variable so tests can choose IDs.
+var newID = id.New

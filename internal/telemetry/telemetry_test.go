@@ -1,0 +1,284 @@
+package telemetry
+
+import (
+	"bytes"
+	"database/sql"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+)
+
+// value returns the value of the series name{labels} (0 if absent): the
+// counter's value, or a histogram's sample count.
+func value(t *testing.T, m *Metrics, name string, labels map[string]string) float64 {
+	t.Helper()
+	families, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	next:
+		for _, s := range f.GetMetric() {
+			got := map[string]string{}
+			for _, l := range s.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			for k, v := range labels {
+				if got[k] != v {
+					continue next
+				}
+			}
+			return metricValue(s)
+		}
+	}
+	return 0
+}
+
+func metricValue(s *dto.Metric) float64 {
+	switch {
+	case s.Counter != nil:
+		return s.Counter.GetValue()
+	case s.Gauge != nil:
+		return s.Gauge.GetValue()
+	case s.Histogram != nil:
+		return float64(s.Histogram.GetSampleCount())
+	}
+	return 0
+}
+
+// testMux registers routes shaped like Gatehouse's.
+func testMux(t *testing.T) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /oidc/auth/{uid}", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusFound)
+	})
+	mux.HandleFunc("/oidc/token", func(w http.ResponseWriter, r *http.Request) {
+		// The OP reads the whole body itself; the copy must be exact.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			t.Errorf("read body: %v", err)
+		}
+		if strings.Contains(string(body), "fail") {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		_, _ = w.Write(body)
+	})
+	mux.HandleFunc("POST /api/experience/verification/password", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("status") {
+		case "422":
+			w.WriteHeader(http.StatusUnprocessableEntity)
+		case "429":
+			w.WriteHeader(http.StatusTooManyRequests)
+		case "503":
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})
+	mux.HandleFunc("POST /api/experience/submit", func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc("GET /boom", func(w http.ResponseWriter, r *http.Request) { panic("boom") })
+	return mux
+}
+
+func serve(h http.Handler, method, target, contentType, body string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	if contentType != "" {
+		r.Header.Set("Content-Type", contentType)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func TestRouteLabelsAndStatus(t *testing.T) {
+	m := New(nil)
+	h := m.Middleware(testMux(t))
+	for i := 0; i < 3; i++ {
+		serve(h, "GET", "/oidc/auth/abc"+strings.Repeat("x", i), "", "")
+	}
+	serve(h, "GET", "/no/such/path", "", "")
+	serve(h, "DELETE", "/oidc/auth/abc", "", "")
+
+	if v := value(t, m, "gatehouse_http_requests_total", map[string]string{"route": "GET /oidc/auth/{uid}", "code": "302"}); v != 3 {
+		t.Errorf("requests{GET /oidc/auth/{uid},302} = %v, want 3 (labelled by pattern, not path)", v)
+	}
+	if v := value(t, m, "gatehouse_http_request_duration_seconds", map[string]string{"route": "GET /oidc/auth/{uid}"}); v != 3 {
+		t.Errorf("latency samples = %v, want 3", v)
+	}
+	if v := value(t, m, "gatehouse_http_requests_total", map[string]string{"route": unmatchedRoute, "code": "404"}); v != 1 {
+		t.Errorf("unmatched 404 = %v, want 1", v)
+	}
+	if v := value(t, m, "gatehouse_http_requests_total", map[string]string{"route": unmatchedRoute, "code": "405"}); v != 1 {
+		t.Errorf("unmatched 405 = %v, want 1", v)
+	}
+	if v := value(t, m, "gatehouse_http_requests_in_flight", nil); v != 0 {
+		t.Errorf("in flight after the requests = %v", v)
+	}
+}
+
+func TestPanicCountedAndPropagated(t *testing.T) {
+	m := New(nil)
+	h := m.Middleware(testMux(t))
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic must reach the recovering middleware outside")
+			}
+		}()
+		serve(h, "GET", "/boom", "", "")
+	}()
+	if v := value(t, m, "gatehouse_http_requests_total", map[string]string{"route": "GET /boom", "code": "500"}); v != 1 {
+		t.Errorf("panicking request counted %v times as 500, want 1", v)
+	}
+	if v := value(t, m, "gatehouse_http_requests_in_flight", nil); v != 0 {
+		t.Errorf("in flight after a panic = %v", v)
+	}
+}
+
+func TestTokensIssuedByGrantType(t *testing.T) {
+	m := New(nil)
+	h := m.Middleware(testMux(t))
+	form := "application/x-www-form-urlencoded"
+	long := strings.Repeat("a", 3000)
+	cases := []struct{ ct, body string }{
+		{form, "grant_type=client_credentials&scope=read"},
+		{form, "client_assertion=" + long + "&grant_type=client_credentials"},
+		{form, "grant_type=refresh_token&refresh_token=x"},
+		{"application/json; charset=utf-8", `{"grant_type":"authorization_code","code":"c"}`},
+		{form, "grant_type=made%20up"},
+		{form, "grant_type=client_credentials&fail=1"}, // a 400 is not an issued token
+	}
+	for _, c := range cases {
+		w := serve(h, "POST", "/oidc/token", c.ct, c.body)
+		if c.body != "grant_type=client_credentials&fail=1" && w.Body.String() != c.body {
+			t.Fatalf("the handler read %q, want %q", w.Body.String(), c.body)
+		}
+	}
+	want := map[string]float64{"client_credentials": 2, "refresh_token": 1, "authorization_code": 1, "other": 1}
+	for gt, n := range want {
+		if v := value(t, m, "gatehouse_oidc_tokens_issued_total", map[string]string{"grant_type": gt}); v != n {
+			t.Errorf("tokens issued{%s} = %v, want %v", gt, v, n)
+		}
+	}
+	if v := value(t, m, "gatehouse_oidc_tokens_issued_total", map[string]string{"grant_type": "made up"}); v != 0 {
+		t.Error("an unknown grant_type became a label value")
+	}
+}
+
+func TestSignInOutcomes(t *testing.T) {
+	m := New(nil)
+	h := m.Middleware(testMux(t))
+	for _, s := range []string{"", "422", "422", "429", "503"} {
+		serve(h, "POST", "/api/experience/verification/password?status="+s, "", "")
+	}
+	serve(h, "POST", "/api/experience/submit", "", "")
+	for _, c := range []struct {
+		step, outcome string
+		want          float64
+	}{
+		{"verification/password", "success", 1},
+		{"verification/password", "rejected", 2},
+		{"verification/password", "rate_limited", 1},
+		{"verification/password", "unavailable", 1},
+		{"submit", "success", 1},
+	} {
+		if v := value(t, m, "gatehouse_sign_in_outcomes_total", map[string]string{"step": c.step, "outcome": c.outcome}); v != c.want {
+			t.Errorf("sign-in %s/%s = %v, want %v", c.step, c.outcome, v, c.want)
+		}
+	}
+}
+
+func TestPoolStatsAndExposition(t *testing.T) {
+	m := New(nil)
+	err := m.RegisterPools(func() map[string]sql.DBStats {
+		return map[string]sql.DBStats{"write": {MaxOpenConnections: 1, OpenConnections: 1, InUse: 1, WaitCount: 7, WaitDuration: 2 * time.Second}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve(m.Middleware(testMux(t)), "POST", "/api/experience/submit", "", "")
+	w := serve(m.Handler(), "GET", "/metrics", "", "")
+	out := w.Body.String()
+	for _, want := range []string{
+		`gatehouse_store_max_open_connections{pool="write"} 1`,
+		`gatehouse_store_wait_count_total{pool="write"} 7`,
+		`gatehouse_store_wait_seconds_total{pool="write"} 2`,
+		`gatehouse_http_requests_total{code="200",route="POST /api/experience/submit"} 1`,
+		`gatehouse_http_request_duration_seconds_bucket{route="POST /api/experience/submit",le="+Inf"} 1`,
+		"go_goroutines ",
+		"process_resident_memory_bytes ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+func TestAccessLogAtDebugWithoutQuery(t *testing.T) {
+	var buf bytes.Buffer
+	m := New(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	serve(m.Middleware(testMux(t)), "GET", "/oidc/auth/abc?code=secret-code", "", "")
+	line := buf.String()
+	for _, want := range []string{`msg="http request"`, "method=GET", "path=/oidc/auth/abc", `route="GET /oidc/auth/{uid}"`, "status=302", "duration_ms="} {
+		if !strings.Contains(line, want) {
+			t.Errorf("access log %q lacks %q", line, want)
+		}
+	}
+	if strings.Contains(line, "secret-code") {
+		t.Errorf("the query reached the log: %q", line)
+	}
+
+	buf.Reset()
+	quiet := New(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	serve(quiet.Middleware(testMux(t)), "GET", "/oidc/auth/abc", "", "")
+	if buf.Len() != 0 {
+		t.Errorf("access log written at info level: %q", buf.String())
+	}
+}
+
+func TestFormValue(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{"grant_type=a", "a"},
+		{"x=1&grant_type=b%3Ac&grant_type=z", "b:c"},
+		{"xgrant_type=a", ""},
+		{"grant_type=%zz", ""},
+		{"", ""},
+	} {
+		if got := formValue([]byte(c.body), "grant_type"); got != c.want {
+			t.Errorf("formValue(%q) = %q, want %q", c.body, got, c.want)
+		}
+	}
+}
+
+// BenchmarkMiddleware is the per-request cost the metrics add to the
+// fastest routes (discovery, JWKS): compare with BenchmarkBare.
+func BenchmarkMiddleware(b *testing.B) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /oidc/jwks", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("{}")) })
+	h := New(nil).Middleware(mux)
+	r := httptest.NewRequest("GET", "/oidc/jwks", nil)
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(w, r)
+	}
+}
+
+func BenchmarkBare(b *testing.B) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /oidc/jwks", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("{}")) })
+	r := httptest.NewRequest("GET", "/oidc/jwks", nil)
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		mux.ServeHTTP(w, r)
+	}
+}
