@@ -1,7 +1,11 @@
 // Package web holds Gatehouse's browser front ends, embedded in the binary:
 //
-//   - experience/: the hosted sign-in experience (sign-in, register, error
-//     pages), a client of the Experience API only;
+//   - experience/: the hosted sign-in experience, a client of the
+//     Experience API only. index.html is the page shell, with one
+//     <template> per page; assets/js/router.js renders the page for the
+//     path (Logto's routes, listed in assets/js/routes.js) from
+//     assets/js/pages/; api.js, flow.js, i18n.js (English, Korean) and
+//     settings.js (branding) are shared;
 //   - demo-app/: the demo single-page app at /demo-app, an OIDC client of
 //     Gatehouse itself (authorization code + PKCE).
 //

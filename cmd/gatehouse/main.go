@@ -49,8 +49,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return apps(ctx, args, getenv, stdout, stderr)
 	case "resources":
 		return resources(ctx, args, getenv, stdout, stderr)
+	case "bootstrap":
+		return bootstrap(ctx, args, getenv, stdout, stderr)
 	case "users":
 		return users(ctx, args, getenv, stdout, stderr)
+	case "connectors":
+		return connectors(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "gatehouse", version)
 		return 0
@@ -69,6 +73,8 @@ Commands:
   serve (default)      run the server
   migrate              apply database migrations and exit
   keys rotate          add a new signing key, publish it and sign with it
+  bootstrap [--name <name>]   create an M2M app with Management API access and
+              print {id, secret, resource, tokenEndpoint} (JSON, once)
   apps create --type <Native|SPA|Traditional|MachineToMachine> --name <name>
               [--redirect-uri <uri>]... [--post-logout-redirect-uri <uri>]...
               [--cors-origin <origin>]... [--third-party]
@@ -76,6 +82,9 @@ Commands:
   apps delete <id>
   resources create --indicator <uri> [--name <name>] [--scope <name>]...
               [--access-token-ttl <seconds>] [--assign-app <m2m app id>]
+  connectors add-oidc --id <id> --discovery-url <url> --client-id <id> [--client-secret <s>]
+              [--scope <scopes>] [--target <t>] [--name <n>]   add a social OIDC connector
+  connectors list | delete <id>
   users generate --count <n> [--start <k>] [--prefix <p>] [--password <pw>]
               [--batch <n>]   load synthetic users (scale tests; one shared hash)
   version

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
@@ -44,8 +46,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fail(stderr, "start", err)
 	}
 	defer srv.Close()
+	admin := "run `gatehouse bootstrap` for Management API credentials"
 	if cfg.SecretKeyGenerated {
 		logger.Warn("generated a new secret key in the data directory; back it up, and set GATEHOUSE_SECRET_KEY in production")
+		// A fresh data directory: make an admin ready, as the first start
+		// promises, without ever printing the secret to a log.
+		file, err := writeAdminCredentials(ctx, srv, cfg)
+		if err != nil {
+			return fail(stderr, "admin credentials", err)
+		}
+		admin = "credentials in " + file + " (created now, mode 0600)"
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -56,11 +66,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
   Sign-in page:      %s/sign-in
   OpenID discovery:  %s/.well-known/openid-configuration
   Experience API:    %s/api/experience
-`, time.Since(started).Round(time.Millisecond), dbName(cfg), cfg.Endpoint, cfg.Endpoint, cfg.Issuer(), cfg.Endpoint)
+  Management API:    %s/api (admin: %s)
+`, time.Since(started).Round(time.Millisecond), dbName(cfg), cfg.Endpoint, cfg.Endpoint, cfg.Issuer(), cfg.Endpoint, cfg.Endpoint, admin)
 	if err := srv.Serve(ctx, ln); err != nil {
 		return fail(stderr, "serve", err)
 	}
 	return 0
+}
+
+// writeAdminCredentials creates a Management API M2M app and writes its
+// credentials next to the SQLite database, readable by the owner only.
+func writeAdminCredentials(ctx context.Context, srv *server.Server, cfg *config.Config) (string, error) {
+	dbPath, _ := cfg.SQLitePath()
+	file := filepath.Join(filepath.Dir(dbPath), "admin.json")
+	creds, err := srv.Bootstrap(ctx, "Gatehouse admin")
+	if err != nil {
+		return "", err
+	}
+	raw, err := json.MarshalIndent(creds, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(file, append(raw, '\n'), 0o600); err != nil {
+		return "", err
+	}
+	return file, nil
 }
 
 func dbName(cfg *config.Config) string {
@@ -98,5 +128,3 @@ func fail(stderr io.Writer, what string, err error) int {
 	fmt.Fprintf(stderr, "gatehouse: %s: %v\n", what, err)
 	return 1
 }
-
-var _ = os.Stdout

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/id"
 	"github.com/gatehouse/gatehouse/internal/password"
+	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/user"
 )
@@ -24,11 +25,18 @@ func users(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	srv, rest, code := openServer(ctx, args[1:], getenv, stderr)
-	if srv == nil {
-		return code
+	// The generator needs only the store (no keys, no seeding), and the
+	// bulk method, which the server's caching wrapper does not expose.
+	cfgArgs, rest := splitConfigFlags(args[1:])
+	cfg, ok := loadConfig(cfgArgs, getenv, stderr)
+	if !ok {
+		return 2
 	}
-	defer srv.Close()
+	st, err := server.OpenStore(ctx, cfg)
+	if err != nil {
+		return fail(stderr, "users generate", err)
+	}
+	defer st.Close()
 	fs := flag.NewFlagSet("users generate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	count := fs.Int("count", 0, "number of users to create")
@@ -50,7 +58,7 @@ func users(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintln(stderr, "gatehouse users generate: --prefix must start with a letter or _ and hold only letters, digits and _")
 		return 2
 	}
-	bulk, ok := srv.Store.(store.BulkUsers)
+	bulk, ok := st.(store.BulkUsers)
 	if !ok {
 		return fail(stderr, "users generate", fmt.Errorf("this store cannot load users in bulk"))
 	}

@@ -140,8 +140,17 @@ func (s *Service) CreateWithID(ctx context.Context, clientID string, in CreateIn
 // NewSecret adds a named secret to a confidential app and returns its
 // plaintext once. expiresAt zero means it never expires.
 func (s *Service) NewSecret(ctx context.Context, appID, name string, expiresAt time.Time) (string, error) {
+	app, err := s.Store.GetApplication(ctx, appID)
+	if err != nil {
+		return "", fmt.Errorf("get application: %w", err)
+	}
+	if !HasSecret(app.Type) {
+		// Public clients cannot keep a secret (RFC 6749 §2.1).
+		return "", invalid("secret", "application.secret_not_allowed",
+			"only Traditional and machine-to-machine applications have secrets")
+	}
 	secret := id.NewSecret()
-	err := s.Store.InTx(ctx, func(tx store.Store) error {
+	err = s.Store.InTx(ctx, func(tx store.Store) error {
 		return s.addSecret(ctx, tx, &store.ApplicationSecret{
 			ApplicationID: appID, Name: name, Hash: hashSecret(secret),
 			CreatedAt: s.now().UTC().Truncate(time.Millisecond), ExpiresAt: expiresAt,

@@ -78,12 +78,18 @@ type ResourceScopes struct {
 // permissions are listed: a resource scope the user holds no role for is
 // neither shown nor granted.
 type Missing struct {
+	// NoGrant is set when the user never authorized the app (or revoked
+	// it): the consent page is shown even if the request asks nothing
+	// beyond openid.
+	NoGrant        bool
 	OIDCScopes     []string
 	ResourceScopes []ResourceScopes
 }
 
 // Empty reports whether nothing is missing.
-func (m *Missing) Empty() bool { return len(m.OIDCScopes) == 0 && len(m.ResourceScopes) == 0 }
+func (m *Missing) Empty() bool {
+	return !m.NoGrant && len(m.OIDCScopes) == 0 && len(m.ResourceScopes) == 0
+}
 
 // implicit scopes are granted with any consent and never listed: openid
 // is the request itself, offline_access is not a user-data permission
@@ -139,7 +145,7 @@ func (s *Service) Missing(ctx context.Context, req Request) (*Missing, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Missing{}
+	m := &Missing{NoGrant: g.ID == ""}
 	for _, sc := range oidcScopes {
 		if !contains(g.Scopes, sc) {
 			m.OIDCScopes = append(m.OIDCScopes, sc)

@@ -38,6 +38,18 @@ type Config struct {
 	// InteractionTTL is how long an interaction lives after its last
 	// change; zero means one hour.
 	InteractionTTL time.Duration
+	// Authenticators enables MFA and social sign-in (see mfa.go); the zero
+	// value disables both.
+	Authenticators interaction.Authenticators
+	// Codes enables e-mail and SMS verification codes, and with them code
+	// sign-in, password reset and profile fulfilment (verification_code.go);
+	// the zero value disables them.
+	Codes interaction.Codes
+	// SendLimiter throttles code sending; nil means no limit.
+	SendLimiter SendLimiter
+	// PublicSettings, when set, answers GET /api/.well-known/sign-in-exp
+	// with the full stored document; nil builds it from Settings.
+	PublicSettings func(ctx context.Context, appID string) (any, error)
 }
 
 // Handler serves the Experience API.
@@ -52,6 +64,9 @@ type Handler struct {
 	settings func(ctx context.Context) (*interaction.Settings, error)
 	limiter  Limiter
 	ttl      time.Duration
+	// sendLimiter and public: see Config.SendLimiter, Config.PublicSettings.
+	sendLimiter SendLimiter
+	public      func(ctx context.Context, appID string) (any, error)
 }
 
 // New returns a Handler. It panics on an invalid Endpoint: that is a
@@ -71,6 +86,9 @@ func New(cfg Config) *Handler {
 		settings: cfg.Settings,
 		limiter:  cfg.Limiter,
 		ttl:      cfg.InteractionTTL,
+
+		sendLimiter: cfg.SendLimiter,
+		public:      cfg.PublicSettings,
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -86,6 +104,8 @@ func New(cfg Config) *Handler {
 	}
 	h.engine = interaction.New(interaction.Config{
 		Users: cfg.Users, Settings: h.settings, Logger: h.log, Now: h.now,
+		Authenticators: cfg.Authenticators,
+		Codes:          cfg.Codes,
 	})
 	return h
 }
@@ -105,6 +125,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	api("POST /api/experience/submit", h.handleSubmit)
 	// Logto routes not implemented yet answer JSON, not the sign-in UI's
 	// HTML fallback, so API clients get a readable error.
+	h.mountAuthenticators(api)
+	h.mountCodes(api)
 	api("/api/experience/", h.handleUnknown)
 
 	mux.Handle("GET /api/.well-known/sign-in-exp", h.wrap(http.HandlerFunc(h.handleSignInExp)))
@@ -157,9 +179,10 @@ func (h *Handler) load(r *http.Request) (*store.Interaction, error) {
 	return rec, nil
 }
 
-// step loads the interaction, runs fn on it and, when fn succeeds, writes
-// it back. fn may be slow (argon2); it runs outside the store transaction,
-// and ApplyTo detects a concurrent change instead.
+// step loads the interaction, runs fn on it and, when fn succeeds (or
+// fails in a way that keeps progress, see interaction.KeepsProgress),
+// writes it back. fn may be slow (argon2); it runs outside the store
+// transaction, and ApplyTo detects a concurrent change instead.
 func (h *Handler) step(r *http.Request, fn func(ctx context.Context, f *interaction.Flow) error) (*interaction.Flow, error) {
 	rec, err := h.load(r)
 	if err != nil {
@@ -170,8 +193,9 @@ func (h *Handler) step(r *http.Request, fn func(ctx context.Context, f *interact
 		return nil, err
 	}
 	ctx := r.Context()
-	if err := fn(ctx, f); err != nil {
-		return nil, err
+	stepErr := fn(ctx, f)
+	if stepErr != nil && !interaction.KeepsProgress(stepErr) {
+		return nil, stepErr
 	}
 	now := h.now()
 	_, err = h.store.UpdateInteraction(ctx, rec.ID, now, func(cur *store.Interaction) error {
@@ -190,6 +214,9 @@ func (h *Handler) step(r *http.Request, fn func(ctx context.Context, f *interact
 	}
 	if err != nil {
 		return nil, fmt.Errorf("save interaction: %w", err)
+	}
+	if stepErr != nil {
+		return nil, stepErr
 	}
 	return f, nil
 }

@@ -295,7 +295,7 @@ func TestErrors(t *testing.T) {
 		{"profile unknown type", start("Register"), "POST", "/api/experience/profile", `{"type":"nickname","value":"x"}`, nil, 400, "guard.invalid_input"},
 		{"profile email unverified", start("Register"), "POST", "/api/experience/profile", `{"type":"email","verificationId":"x"}`, nil, 404, "session.verification_session_not_found"},
 		{"new-password-identity in sign-in", start("SignIn"), "POST", "/api/experience/verification/new-password-identity", credentials("username", "neo", goodPassword), nil, 400, "session.invalid_interaction_type"},
-		{"unimplemented route", fresh, "POST", "/api/experience/verification/verification-code", `{}`, nil, 404, "request.not_found"},
+		{"unimplemented route", fresh, "POST", "/api/experience/verification/sso/acme/authorization-uri", `{}`, nil, 404, "request.not_found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

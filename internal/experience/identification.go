@@ -10,8 +10,8 @@ import (
 
 type identificationBody struct {
 	VerificationID string `json:"verificationId,omitempty"`
-	// LinkSocialIdentity is Logto's; there is no social sign-in yet, so
-	// it has no effect.
+	// LinkSocialIdentity links a verified social identity to the account
+	// with the same verified e-mail or phone (SignIn only).
 	LinkSocialIdentity bool `json:"linkSocialIdentity,omitempty"`
 }
 
@@ -30,6 +30,9 @@ func (h *Handler) handleIdentification(w http.ResponseWriter, r *http.Request) {
 	}
 	var created bool
 	if _, err := h.step(r, func(ctx context.Context, f *interaction.Flow) (err error) {
+		if b.LinkSocialIdentity {
+			return h.engine.IdentifyLinkingSocial(ctx, f, b.VerificationID)
+		}
 		created, err = h.engine.Identify(ctx, f, b.VerificationID)
 		return err
 	}); err != nil {

@@ -64,13 +64,18 @@ func (h *Handler) checkLimit(w http.ResponseWriter, r *http.Request, keys []stri
 }
 
 // recordAttempt counts a failure or clears the counters after a success.
+// A success clears identifier keys only: if it cleared the address too,
+// an attacker holding one valid account could sign into it between
+// guesses at others and never be locked out.
 func (h *Handler) recordAttempt(ctx context.Context, keys []string, ok bool) {
 	if h.limiter == nil {
 		return
 	}
 	for _, k := range keys {
 		if ok {
-			h.limiter.Reset(ctx, k)
+			if !strings.Contains(k, ":ip:") {
+				h.limiter.Reset(ctx, k)
+			}
 		} else {
 			h.limiter.Fail(ctx, k)
 		}

@@ -53,10 +53,19 @@ func optional(s string) *string {
 }
 
 // handleSignInExp is GET /api/.well-known/sign-in-exp. It needs no
-// interaction: the UI renders from it before anything else. Logto's
-// organizationId and appId query parameters (per-app branding) are
-// accepted and ignored until per-app branding exists.
+// interaction: the UI renders from it before anything else. Logto's appId
+// query parameter selects an application's own branding; organizationId is
+// accepted and ignored until organizations exist.
 func (h *Handler) handleSignInExp(w http.ResponseWriter, r *http.Request) {
+	if h.public != nil {
+		doc, err := h.public(r.Context(), r.URL.Query().Get("appId"))
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		httpapi.WriteJSON(w, http.StatusOK, doc)
+		return
+	}
 	s, err := h.engine.Settings(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
@@ -77,7 +86,7 @@ func (h *Handler) handleSignInExp(w http.ResponseWriter, r *http.Request) {
 		SocialConnectors:             []any{},
 		SSOConnectors:                []any{},
 		PasswordPolicy:               s.PasswordPolicy,
-		MFA:                          mfaSettings{Factors: []string{}, Policy: "UserControlled"},
+		MFA:                          mfaSettings{Factors: append([]string{}, s.MFA.Factors...), Policy: s.MFA.Policy},
 		CustomContent:                map[string]string{},
 	})
 }

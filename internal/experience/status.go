@@ -30,6 +30,23 @@ var statusByCode = map[string]int{
 	"user.phone_exists_in_profile":              http.StatusUnprocessableEntity,
 	"user.password_exists_in_profile":           http.StatusUnprocessableEntity,
 	"password.rejected":                         http.StatusUnprocessableEntity,
+	// MFA and social sign-in (mfa.go, social.go).
+	"session.mfa.require_mfa_verification":       http.StatusForbidden,
+	"user.missing_mfa":                           http.StatusUnprocessableEntity,
+	"user.totp_already_in_use":                   http.StatusUnprocessableEntity,
+	"session.mfa.backup_code_can_not_be_alone":   http.StatusUnprocessableEntity,
+	"session.mfa.backup_code_required":           http.StatusUnprocessableEntity,
+	"session.mfa.mfa_policy_not_user_controlled": http.StatusUnprocessableEntity,
+	"user.identity_not_exist":                    http.StatusNotFound,
+	"user.identity_already_in_use":               http.StatusUnprocessableEntity,
+	"entity.not_found":                           http.StatusNotFound,
+	"connector.general":                          http.StatusBadGateway,
+	// Verification codes, password reset, profile fulfilment
+	// (verification_code.go); verification_code.* are 400.
+	"connector.not_found":                   http.StatusNotImplemented,
+	"user.sign_up_method_not_enabled":       http.StatusUnprocessableEntity,
+	"user.same_password":                    http.StatusUnprocessableEntity,
+	"user.new_password_required_in_profile": http.StatusUnprocessableEntity,
 }
 
 func statusOf(code string) int {

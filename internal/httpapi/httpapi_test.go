@@ -262,3 +262,31 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneratedRequestIDs: generated IDs have Logto's ID format, differ,
+// and are found through contexts derived from the request's.
+func TestGeneratedRequestIDs(t *testing.T) {
+	type key struct{}
+	seen := map[string]bool{}
+	h := RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rid := RequestIDFrom(r.Context())
+		child := context.WithValue(r.Context(), key{}, 1)
+		if got := RequestIDFrom(child); got != rid {
+			t.Fatalf("derived context: %q, want %q", got, rid)
+		}
+		if len(rid) != 21 || strings.Trim(rid, "0123456789abcdefghijklmnopqrstuvwxyz") != "" {
+			t.Fatalf("bad generated ID %q", rid)
+		}
+		if seen[rid] {
+			t.Fatalf("ID %q generated twice", rid)
+		}
+		seen[rid] = true
+	}))
+	for range 1000 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		if !seen[rec.Header().Get(RequestIDHeader)] {
+			t.Fatalf("header %q is not the context's ID", rec.Header().Get(RequestIDHeader))
+		}
+	}
+}

@@ -3,9 +3,8 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
-
-	"github.com/gatehouse/gatehouse/internal/id"
 )
 
 // RequestIDHeader carries the request ID in both directions.
@@ -15,8 +14,25 @@ type requestIDKey struct{}
 
 // RequestIDFrom returns the request ID stored by RequestID ("" if none).
 func RequestIDFrom(ctx context.Context) string {
+	if c, ok := ctx.(*requestIDCtx); ok { // the common case: no interface hop
+		return c.rid[0]
+	}
 	s, _ := ctx.Value(requestIDKey{}).(string)
 	return s
+}
+
+// requestIDCtx is context.WithValue(parent, requestIDKey{}, rid) in one
+// allocation with the response header's value slice.
+type requestIDCtx struct {
+	context.Context
+	rid [1]string
+}
+
+func (c *requestIDCtx) Value(key any) any {
+	if key == (requestIDKey{}) {
+		return c.rid[0]
+	}
+	return c.Context.Value(key)
 }
 
 // RequestID gives every request an ID, echoed in the response header and
@@ -33,11 +49,39 @@ func RequestID(next http.Handler) http.Handler {
 		}
 		rid := r.Header.Get(RequestIDHeader)
 		if !validRequestID(rid) {
-			rid = id.New()
+			rid = newRequestID()
 		}
-		w.Header().Set(RequestIDHeader, rid)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, rid)))
+		ctx := &requestIDCtx{Context: r.Context(), rid: [1]string{rid}}
+		// RequestIDHeader is in canonical form: no Set (and no
+		// canonicalization) needed. The slice is never appended to (a
+		// second value would be appended to a copy by Header.Add).
+		w.Header()[RequestIDHeader] = ctx.rid[:]
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// requestIDLen matches Logto's 21-character IDs (id.New).
+const requestIDLen = 21
+
+const requestIDAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+// newRequestID returns a 21-character lowercase alphanumeric ID (~108
+// random bits) from the runtime's per-thread ChaCha8 generator, which is
+// seeded from the OS and needs neither a system call nor a lock. A request
+// ID only correlates log lines: it is no secret, so crypto/rand (a
+// getrandom call and rejection sampling, ~8 % of a discovery request) is
+// not needed. The slight modulo bias is irrelevant for that.
+func newRequestID() string {
+	var b [requestIDLen]byte
+	x := rand.Uint64()
+	for i := range b {
+		if i == 12 { // 36^12 < 2^64: 12 characters per word
+			x = rand.Uint64()
+		}
+		b[i] = requestIDAlphabet[x%36]
+		x /= 36
+	}
+	return string(b[:])
 }
 
 func validRequestID(s string) bool {

@@ -8,9 +8,25 @@
 //	SetEvent(event)                   PUT  /api/experience/interaction-event
 //	VerifyPassword(identifier, pw)    POST /api/experience/verification/password
 //	NewPasswordIdentity(id, pw)       POST /api/experience/verification/new-password-identity
+//	SendCode(identifier, event)       POST /api/experience/verification/verification-code
+//	VerifyCode(identifier, id, code)  POST /api/experience/verification/verification-code/verify
 //	Identify(verificationID)          POST /api/experience/identification
 //	SetProfile(type, value)           POST /api/experience/profile
+//	ResetPassword(pw)                 PUT  /api/experience/profile/password
 //	Submit()                          POST /api/experience/submit
+//
+// E-mail and SMS codes (Codes; verification_code.go) sign in, register,
+// reset a password (forgot_password.go) and prove an address the settings
+// require of an account that lacks it (profile_fulfil.go).
+//
+// MFA and social sign-in (Authenticators; mfa.go, totp.go, backupcode.go,
+// webauthn.go, social.go) add verification records of their own: TOTP,
+// WebAuthn and backup-code records prove a factor of the identified user
+// or carry one to bind (BindMFA, created at submit); a Social record holds
+// the identity a provider vouched for, which Identify signs in, registers
+// or (IdentifyLinkingSocial) links by verified e-mail. Submit refuses a
+// SignIn of a user with factors until one is verified, and enforces the
+// MFA prompt policy.
 //
 // A Flow is the decoded state: the event, verification records (proofs such
 // as "this password was right for user X"), the identified user, and the

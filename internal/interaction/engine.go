@@ -30,6 +30,12 @@ type Config struct {
 	HashPassword func(password string) (string, error)
 	Logger       *slog.Logger
 	Now          func() time.Time
+	// Authenticators enables MFA and social sign-in; the zero value
+	// disables both.
+	Authenticators Authenticators
+	// Codes enables e-mail and SMS verification codes (verification_code.go);
+	// the zero value disables them.
+	Codes Codes
 }
 
 // Engine runs interaction steps.
@@ -39,11 +45,14 @@ type Engine struct {
 	hash     func(string) (string, error)
 	log      *slog.Logger
 	now      func() time.Time
+	auth     Authenticators
+	codes    Codes
 }
 
 // New returns an Engine.
 func New(cfg Config) *Engine {
-	e := &Engine{users: cfg.Users, settings: cfg.Settings, hash: cfg.HashPassword, log: cfg.Logger, now: cfg.Now}
+	e := &Engine{users: cfg.Users, settings: cfg.Settings, hash: cfg.HashPassword, log: cfg.Logger, now: cfg.Now,
+		auth: cfg.Authenticators, codes: cfg.Codes}
 	if e.settings == nil {
 		e.settings = func(context.Context) (*Settings, error) { return DefaultSettings(), nil }
 	}

@@ -20,6 +20,8 @@ type Profile struct {
 	PrimaryEmail string `json:"primaryEmail,omitempty"`
 	PrimaryPhone string `json:"primaryPhone,omitempty"`
 	PasswordHash string `json:"passwordEncrypted,omitempty"`
+	// SocialIdentity is a social identity to link at submit (social.go).
+	SocialIdentity *SocialIdentity `json:"socialIdentity,omitempty"`
 }
 
 func (p Profile) empty() bool { return p == Profile{} }
@@ -36,6 +38,8 @@ type Flow struct {
 	// Profile is staged until identification (register) or submit.
 	Profile Profile
 	Records []Record
+	// MFA holds factors to bind at submit and the skip choice (mfa.go).
+	MFA MFAState
 	// Result is set by Submit.
 	Result *store.InteractionResult
 
@@ -51,6 +55,7 @@ type state struct {
 	AMR                 []string `json:"amr,omitempty"`
 	Profile             Profile  `json:"profile"`
 	VerificationRecords []Record `json:"verificationRecords"`
+	MFA                 MFAState `json:"mfa,omitzero"`
 }
 
 // Load decodes an interaction record. An interaction that exists but was
@@ -67,6 +72,7 @@ func Load(rec *store.Interaction) (*Flow, error) {
 		return nil, ErrInteractionNotFound
 	}
 	f.rev, f.UserID, f.AMR, f.Profile, f.Records = st.Rev, st.UserID, st.AMR, st.Profile, st.VerificationRecords
+	f.MFA = st.MFA
 	if f.Event != "" && !f.Event.Valid() {
 		return nil, ErrInteractionNotFound
 	}
@@ -85,6 +91,7 @@ func (f *Flow) ApplyTo(rec *store.Interaction) error {
 		AMR:                 f.AMR,
 		Profile:             f.Profile,
 		VerificationRecords: f.Records,
+		MFA:                 f.MFA,
 	})
 	if err != nil {
 		return err

@@ -24,12 +24,21 @@ func (e *Engine) Identify(ctx context.Context, f *Flow, verificationID string) (
 	if err != nil {
 		return false, err
 	}
+	if r.Type == RecordSocial {
+		if _, err := f.socialRecord(verificationID); err != nil {
+			return false, err
+		}
+		return false, e.identifySocial(ctx, f, r, false)
+	}
 	s, err := e.Settings(ctx)
 	if err != nil {
 		return false, err
 	}
 	if !s.allows(f.Event) {
 		return false, ErrEventForbidden
+	}
+	if r.Type.isCode() {
+		return false, e.identifyByCode(ctx, f, r, s)
 	}
 	if f.Event == EventForgotPassword {
 		// Only a verification code proves the right to reset a password.
@@ -62,6 +71,12 @@ func (e *Engine) createUser(ctx context.Context, f *Flow, verificationID string)
 		r, err := f.record(verificationID)
 		if err != nil {
 			return err
+		}
+		if r.Type == RecordSocial {
+			return e.registerSocial(ctx, f, r)
+		}
+		if r.Type.isCode() {
+			return e.registerWithCode(ctx, f, r)
 		}
 		if r.Type != RecordNewPasswordIdentity || !r.Verified {
 			return ErrVerificationFailed

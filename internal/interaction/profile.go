@@ -27,13 +27,16 @@ type ProfileInput struct {
 
 // SetProfile stages a profile field. During SignIn the user must already be
 // identified (the field completes their account at submit); during
-// Register nothing is written until identification. Not allowed during
-// ForgotPassword.
+// Register nothing is written until identification. During ForgotPassword
+// only a new password may be set (as PUT /profile/password does).
 func (e *Engine) SetProfile(ctx context.Context, f *Flow, in ProfileInput) error {
 	if err := f.started(); err != nil {
 		return err
 	}
 	if f.Event == EventForgotPassword {
+		if in.Type == ProfilePassword {
+			return e.ResetPassword(ctx, f, in.Value)
+		}
 		return ErrForgotPasswordSwitch
 	}
 	var current *store.User
@@ -52,9 +55,11 @@ func (e *Engine) SetProfile(ctx context.Context, f *Flow, in ProfileInput) error
 		return e.setUsername(ctx, f, current, in.Value)
 	case ProfilePassword:
 		return e.setPassword(ctx, f, current, in.Value)
-	case ProfileEmail, ProfilePhone, ProfileSocial:
-		// These need a verification-code or social record, which this
-		// server does not issue yet, so no ID can match.
+	case ProfileEmail, ProfilePhone:
+		return e.setVerifiedIdentifier(ctx, f, current, in)
+	case ProfileSocial:
+		// This needs a social record, which this server does not issue
+		// yet, so no ID can match.
 		return ErrVerificationNotFound
 	default:
 		return ErrProfileTypeNotAllowed
@@ -129,7 +134,7 @@ func missingFields(s *Settings, p Profile, u *store.User) []string {
 			ok = have.PrimaryEmail != "" || have.PrimaryPhone != "" || p.PrimaryEmail != "" || p.PrimaryPhone != ""
 		case MissingPassword:
 			// A linked social identity stands in for a password (Logto).
-			ok = have.PasswordHash != "" || p.PasswordHash != "" || hasIdentities(have)
+			ok = have.PasswordHash != "" || p.PasswordHash != "" || hasIdentities(have) || p.SocialIdentity != nil
 		}
 		if !ok {
 			missing = append(missing, field)

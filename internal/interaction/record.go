@@ -23,4 +23,8 @@ type Record struct {
 	UserID string `json:"userId,omitempty"`
 	// PasswordHash is the new password of a NewPasswordIdentity record.
 	PasswordHash string `json:"passwordEncrypted,omitempty"`
+	// MFA is a Totp, WebAuthn or BackupCode record's data (mfa.go).
+	MFA *MFARecord `json:"mfa,omitempty"`
+	// Social is a Social record's data (social.go).
+	Social *SocialRecord `json:"social,omitempty"`
 }

@@ -30,6 +30,11 @@ type Settings struct {
 	SignUp         SignUp          `json:"signUp"`
 	SignIn         SignIn          `json:"signIn"`
 	PasswordPolicy password.Policy `json:"passwordPolicy"`
+	// MFA is the factors users may bind and the prompt policy (mfa.go).
+	MFA MFASettings `json:"mfa"`
+	// ForgotPasswordMethods limits password reset to these code methods
+	// (EmailVerificationCode, PhoneVerificationCode); nil allows both.
+	ForgotPasswordMethods []string `json:"forgotPasswordMethods,omitempty"`
 	// Presentation, used by the sign-in UI only.
 	Color            Color        `json:"color"`
 	Branding         Branding     `json:"branding"`
@@ -93,6 +98,7 @@ func DefaultSettings() *Settings {
 			{Identifier: "email", Password: true, IsPasswordPrimary: true},
 		}},
 		PasswordPolicy: password.DefaultPolicy(),
+		MFA:            DefaultMFASettings(),
 		Color:          Color{PrimaryColor: "#6139F6", DarkPrimaryColor: "#8768F8"},
 		LanguageInfo:   LanguageInfo{AutoDetect: true, FallbackLanguage: "en"},
 	}

@@ -171,13 +171,21 @@ func NotFound() *Error {
 	return newErr(CodeInvalidRequest, http.StatusNotFound, "unrecognized route or not allowed method")
 }
 
+// errorBody is RFC 6749 §5.2's error and error_description plus the two
+// fields Logto adds to every OIDC error (logto-reference.md §1.15): code,
+// "oidc.<error>", and message. Logto's SDKs (@logto/client's requester)
+// raise LogtoRequestError(code, message) only when both are strings, and a
+// generic "unexpected response" error otherwise.
 type errorBody struct {
 	Error       string `json:"error"`
 	Description string `json:"error_description,omitempty"`
+	Code        string `json:"code"`
+	Message     string `json:"message"`
 }
 
-// WriteJSON writes e as an RFC 6749 §5.2 error body. Error responses are
-// never cached (RFC 6749 §5.1 applies to them as well).
+// WriteJSON writes e as an RFC 6749 §5.2 error body with Logto's code and
+// message. Error responses are never cached (RFC 6749 §5.1 applies to them
+// as well).
 func WriteJSON(w http.ResponseWriter, e *Error) {
 	status := e.Status
 	if status == 0 {
@@ -192,7 +200,13 @@ func WriteJSON(w http.ResponseWriter, e *Error) {
 		// RFC 6750 §3: a protected resource names the error in the challenge.
 		h.Set("WWW-Authenticate", `Bearer error="`+e.Code+`"`)
 	}
-	b, _ := json.Marshal(errorBody{Error: e.Code, Description: e.Description})
+	// Logto's message is a localized sentence; ours is the description
+	// (never empty, so clients always have something to show).
+	msg := e.Description
+	if msg == "" {
+		msg = e.Code
+	}
+	b, _ := json.Marshal(errorBody{Error: e.Code, Description: e.Description, Code: "oidc." + e.Code, Message: msg})
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

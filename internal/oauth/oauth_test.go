@@ -131,6 +131,12 @@ func TestErrorJSON(t *testing.T) {
 			if body["error"] != tc.code {
 				t.Fatalf("error %q", body["error"])
 			}
+			// Logto's extra fields (logto-reference.md §1.15), which
+			// @logto/client needs to raise LogtoRequestError.
+			if body["code"] != "oidc."+tc.code || body["message"] != tc.err.Description ||
+				body["error_description"] != tc.err.Description {
+				t.Fatalf("body %v: want code oidc.%s and message = error_description = %q", body, tc.code, tc.err.Description)
+			}
 			if strings.Contains(rec.Body.String(), "sql") {
 				t.Fatal("cause leaked into the body")
 			}

@@ -24,7 +24,9 @@ import (
 // Algorithms accepted in client assertions: an explicit allow-list
 // (RFC 8725 §3.1), never "none".
 var (
-	hmacAlgs = []jose.SignatureAlgorithm{jose.HS256, jose.HS384, jose.HS512}
+	// Client secrets are 32 bytes, the minimum key size of HS256 only
+	// (RFC 7518 §3.2), so HS384 and HS512 are not offered.
+	hmacAlgs = []jose.SignatureAlgorithm{jose.HS256}
 	keyAlgs  = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384,
 		jose.PS512, jose.ES256, jose.ES384, jose.ES512, jose.EdDSA}
 	// assertionAlgs is discovery's token_endpoint_auth_signing_alg_values_supported.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/cookie"
@@ -126,17 +127,24 @@ func (h *Handler) startInteraction(w http.ResponseWriter, r *http.Request, ac *a
 	w.WriteHeader(http.StatusFound)
 }
 
-// signInURL is the hosted page an interaction starts on. Like Logto
-// (logto-reference.md §1.11) it forwards app_id, ui_locales, login_hint,
-// identifier and organization_id to the page; the page may also read
-// them through the Experience API.
+// signInURL is the hosted page an interaction starts on, mapped from
+// first_screen as Logto maps it (logto-reference.md §1.11; single_sign_on
+// falls back to /sign-in until enterprise SSO exists), or the
+// /direct/<method>/<target> page for direct_sign_in with the first screen as
+// its fallback. Like Logto it forwards app_id, ui_locales, login_hint,
+// identifier and organization_id to the page; the page may also read them
+// through the Experience API.
 func (h *Handler) signInURL(ar *store.AuthRequest) string {
 	path := "/sign-in"
 	switch ar.FirstScreen {
-	case "register", "identifier:register":
+	case "register":
 		path = "/register"
 	case "reset_password":
-		path = "/forgot-password"
+		path = "/reset-password"
+	case "identifier:sign_in":
+		path = "/identifier-sign-in"
+	case "identifier:register":
+		path = "/identifier-register"
 	}
 	q := url.Values{"app_id": {ar.ClientID}}
 	for k, v := range map[string]string{"ui_locales": ar.UILocales, "login_hint": ar.LoginHint,
@@ -144,6 +152,10 @@ func (h *Handler) signInURL(ar *store.AuthRequest) string {
 		if v != "" {
 			q.Set(k, v)
 		}
+	}
+	if method, target, ok := strings.Cut(ar.DirectSignIn, ":"); ok && method != "" && target != "" {
+		q.Set("fallback", strings.TrimPrefix(path, "/"))
+		path = "/direct/" + url.PathEscape(method) + "/" + url.PathEscape(target)
 	}
 	return h.endpoint + path + "?" + q.Encode()
 }

@@ -94,8 +94,11 @@ func TestAuthorizeStartsInteraction(t *testing.T) {
 	}{
 		{"default", op.authURL("ui_locales", "ko en"), "/sign-in?ui_locales=ko+en"},
 		{"register", op.authURL("first_screen", "register"), "/register"},
-		{"identifier register", op.authURL("first_screen", "identifier:register"), "/register"},
-		{"reset", op.authURL("first_screen", "reset_password"), "/forgot-password"},
+		{"identifier register", op.authURL("first_screen", "identifier:register"), "/identifier-register"},
+		{"identifier sign-in", op.authURL("first_screen", "identifier:sign_in"), "/identifier-sign-in"},
+		{"reset", op.authURL("first_screen", "reset_password"), "/reset-password"},
+		{"direct social", op.authURL("direct_sign_in", "social:google", "first_screen", "register"), "/direct/social/google?fallback=register"},
+		{"direct without target", op.authURL("direct_sign_in", "social"), "/sign-in"},
 		{"interaction_mode", op.authURL("interaction_mode", "signUp"), "/register"},
 		{"native loopback any port", op.authURL("client_id", "native", "redirect_uri", "http://127.0.0.1:53111/cb"), "/sign-in"},
 		{"native custom scheme", op.authURL("client_id", "native", "redirect_uri", "com.example.app:/cb"), "/sign-in"},
@@ -104,8 +107,10 @@ func TestAuthorizeStartsInteraction(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := op.browser()
 			loc := location(t, get(t, c, tc.url))
-			if loc.String() != op.srv.URL+tc.wantPath {
-				t.Fatalf("Location %s, want %s", loc, tc.wantPath)
+			want, _ := url.Parse(op.srv.URL + tc.wantPath)
+			if loc.Host != want.Host || loc.Path != want.Path || loc.Query().Get("ui_locales") != want.Query().Get("ui_locales") ||
+				loc.Query().Get("fallback") != want.Query().Get("fallback") || loc.Query().Get("app_id") == "" {
+				t.Fatalf("Location %s, want %s with app_id", loc, tc.wantPath)
 			}
 			it, err := op.st.GetInteraction(t.Context(), op.interactionID(c), op.now)
 			must(t, err)

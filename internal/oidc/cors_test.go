@@ -9,14 +9,18 @@ import (
 
 func TestCORS(t *testing.T) {
 	op := newOP(t, nil)
-	// Preflight: answered for any origin.
-	req, _ := http.NewRequest(http.MethodOptions, op.issuer+"/token", nil)
-	req.Header.Set("Origin", "https://anything.example")
-	resp, err := http.DefaultClient.Do(req)
-	must(t, err)
-	resp.Body.Close()
-	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "https://anything.example" {
-		t.Fatalf("preflight %d %v", resp.StatusCode, resp.Header)
+	// Preflights name no client: an origin is approved when some app
+	// allows it, and refused when none does.
+	for origin, allow := range map[string]bool{"https://app.example": true, op.srv.URL: true, "https://anything.example": false} {
+		req, _ := http.NewRequest(http.MethodOptions, op.issuer+"/token", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != 204 || (resp.Header.Get("Access-Control-Allow-Origin") == origin) != allow {
+			t.Fatalf("preflight from %s: %d %v", origin, resp.StatusCode, resp.Header)
+		}
 	}
 	tok := op.redeem(op.signIn(op.browser(), op.authURL()).Query().Get("code"))
 	at := tok["access_token"].(string)

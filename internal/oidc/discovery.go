@@ -3,6 +3,8 @@ package oidc
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"sync/atomic"
 
 	"github.com/gatehouse/gatehouse/internal/application"
 	"github.com/gatehouse/gatehouse/internal/oidc/grant"
@@ -100,5 +102,29 @@ func (h *Handler) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd["Content-Type"] = hdrJSON
 	hd["Access-Control-Allow-Origin"] = hdrAnyOrig
+	hd["Content-Length"] = discoveryLen.of(h.discovery)
 	_, _ = w.Write(h.discovery)
+}
+
+// contentLength caches the Content-Length value of one pre-encoded body.
+// Set explicitly, it spares net/http from chunking bodies over 2 KiB (the
+// discovery document is ~2.5 KiB: without it every response was chunked)
+// and from formatting the length per request. The entry keeps its body
+// alive, so a body at the same address and length is the same body.
+type contentLength struct{ p atomic.Pointer[lengthEntry] }
+
+type lengthEntry struct {
+	body []byte
+	cl   []string
+}
+
+var discoveryLen, jwksLen contentLength
+
+func (c *contentLength) of(body []byte) []string {
+	if e := c.p.Load(); e != nil && len(e.body) == len(body) && (len(body) == 0 || &e.body[0] == &body[0]) {
+		return e.cl
+	}
+	e := &lengthEntry{body: body, cl: []string{strconv.Itoa(len(body))}}
+	c.p.Store(e)
+	return e.cl
 }

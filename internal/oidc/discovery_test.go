@@ -33,12 +33,13 @@ func TestDiscoveryAndJWKS(t *testing.T) {
 	}
 	list := func(k string) string { b, _ := json.Marshal(doc[k]); return string(b) }
 	for k, v := range map[string]string{
-		"response_types_supported":              `["code"]`,
-		"response_modes_supported":              `["query","form_post"]`,
-		"code_challenge_methods_supported":      `["S256"]`,
-		"grant_types_supported":                 `["authorization_code","refresh_token","client_credentials"]`,
-		"id_token_signing_alg_values_supported": `["ES256","RS256"]`,
-		"token_endpoint_auth_methods_supported": `["client_secret_basic","client_secret_post","none"]`,
+		"response_types_supported":                      `["code"]`,
+		"response_modes_supported":                      `["query","form_post"]`,
+		"code_challenge_methods_supported":              `["S256"]`,
+		"grant_types_supported":                         `["authorization_code","refresh_token","client_credentials"]`,
+		"id_token_signing_alg_values_supported":         `["ES256","RS256"]`,
+		"token_endpoint_auth_methods_supported":         `["client_secret_basic","client_secret_post","client_secret_jwt","private_key_jwt","none"]`,
+		"introspection_endpoint_auth_methods_supported": `["client_secret_basic","client_secret_post","client_secret_jwt","private_key_jwt"]`,
 	} {
 		if list(k) != v {
 			t.Errorf("%s = %s, want %s", k, list(k), v)
@@ -51,13 +52,13 @@ func TestDiscoveryAndJWKS(t *testing.T) {
 	}
 	var set jose.JSONWebKeySet
 	must(t, json.Unmarshal([]byte(body(t, j)), &set))
-	if len(set.Keys) != 2 || !set.Keys[0].IsPublic() || set.Keys[0].Algorithm != "ES256" {
+	if len(set.Keys) != 3 || !set.Keys[0].IsPublic() || set.Keys[0].Algorithm != "ES256" {
 		t.Fatalf("jwks %+v", set.Keys)
 	}
 	// Rotation changes the served JWKS without rebuilding the handler.
 	must(t, op.keys.Rotate(t.Context()))
 	must(t, json.Unmarshal([]byte(body(t, get(t, c, op.issuer+"/jwks"))), &set))
-	if len(set.Keys) != 3 {
+	if len(set.Keys) != 4 {
 		t.Fatalf("after rotation %d keys", len(set.Keys))
 	}
 }

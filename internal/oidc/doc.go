@@ -1,7 +1,10 @@
 // Package oidc is the OpenID Provider mounted at /oidc: discovery, JWKS,
 // the authorization endpoint and its resume step, the token endpoint (whose
-// grants live in package grant), userinfo and RP-initiated logout. One file
-// per endpoint; all state is in the store, so any node can serve any step.
+// grants live in package grant), userinfo, introspection (RFC 7662),
+// revocation (RFC 7009), RP-initiated logout with back-channel logout, and
+// Logto's consent API for third-party apps (/api/interaction/consent). One
+// file per endpoint; all state is in the store, so any node can serve any
+// step.
 //
 // The flow of one sign-in (seed 000):
 //
@@ -19,8 +22,25 @@
 //  4. GET /oidc/auth/{uid} checks the cookie against uid, creates the
 //     browser Session (session cookie), deletes the interaction and
 //     redirects to the client with code, state and iss.
-//  5. POST /oidc/token authenticates the client once and hands the request
-//     to the grant named by grant_type.
+//  5. POST /oidc/token authenticates the client once (client_secret_basic,
+//     client_secret_post, client_secret_jwt, private_key_jwt or none) and
+//     hands the request to the grant named by grant_type.
+//
+// Third-party apps (seed 001, consent.go) take a detour between 4 and the
+// code: when the request asks for something the user's grant lacks, the
+// interaction is kept and the browser goes to ${endpoint}/consent; the page
+// reads GET /api/interaction/consent and, on Authorize, POSTs it, which
+// stores the grant (package consent) and answers redirectTo =
+// ${issuer}/auth/{uid} again; that resume reuses the session and issues the
+// code with the granted scopes only. On the SSO path (signed in, grant
+// missing) an interaction carrying the session's authentication is created
+// for the same detour.
+//
+// Logout (endsession.go): /oidc/session/end validates, asks for
+// confirmation (a per-request token bound to a signed cookie), ends the
+// session, sends back-channel logout tokens to the session's apps
+// (backchannel.go, in the background) and redirects to an allow-listed
+// post_logout_redirect_uri or the signed-out page.
 //
 // Errors are *oauth.Error values written once at the edge; anything else is
 // logged and answered with a generic server_error, or temporarily_unavailable

@@ -38,6 +38,9 @@ const logoutCookie = "gatehouse_logout"
 
 const logoutTTL = 10 * time.Minute
 
+// maxLogoutState bounds the state carried through the confirmation.
+const maxLogoutState = 512
+
 type pendingLogout struct {
 	XSRF   string `json:"x"`
 	Target string `json:"t,omitempty"`
@@ -53,6 +56,11 @@ func (h *Handler) handleEndSession(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		h.errorPage(w, r, err)
+		return
+	}
+	if len(v.Get("state")) > maxLogoutState {
+		// The pending logout lives in a cookie, which browsers cap at 4 KiB.
+		h.errorPage(w, r, oauth.InvalidRequest("state is too long"))
 		return
 	}
 	clientID := v.Get("client_id")
@@ -122,13 +130,26 @@ func (h *Handler) handleEndSessionConfirm(w http.ResponseWriter, r *http.Request
 		h.errorPage(w, r, err)
 		return
 	} else if sess != nil {
-		if err := h.store.DeleteSession(ctx, sess.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		notices, err := h.logoutNotices(ctx, sess)
+		if err == nil {
+			// The session ends and its back-channel notices are queued in
+			// one transaction: neither happens without the other.
+			err = h.store.InTx(ctx, func(tx store.Store) error {
+				if err := tx.DeleteSession(ctx, sess.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+				if len(notices) == 0 {
+					return nil
+				}
+				return tx.EnqueueLogoutNotices(ctx, notices)
+			})
+		}
+		if err != nil {
 			h.errorPage(w, r, err)
 			return
 		}
-		h.log.InfoContext(ctx, "session ended", "user_id", sess.UserID)
-		// The session is gone before any RP hears of it (§2.7).
-		h.notifyLogout(context.WithoutCancel(ctx), sess)
+		h.log.InfoContext(ctx, "session ended", "user_id", sess.UserID, "backchannel_notices", len(notices))
+		h.logout.poke()
 	}
 	h.cookies.Clear(w, cookie.Session)
 	h.cookies.Clear(w, cookie.Interaction)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -149,8 +151,8 @@ func body(t testing.TB, resp *http.Response) string {
 // location parses the Location header of a redirect.
 func location(t testing.TB, resp *http.Response) *url.URL {
 	t.Helper()
-	if resp.StatusCode != http.StatusFound {
-		t.Fatalf("status %d, want 302; body %s", resp.StatusCode, body(t, resp))
+	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d, want 302 or 303; body %s", resp.StatusCode, body(t, resp))
 	}
 	u, err := url.Parse(resp.Header.Get("Location"))
 	if err != nil {
@@ -236,3 +238,34 @@ func (op *testOP) userinfo(at string) (int, map[string]any) {
 	_ = json.NewDecoder(resp.Body).Decode(&m)
 	return resp.StatusCode, m
 }
+
+// logout runs RP-initiated logout: the end_session request, then the
+// confirmation form it shows (if any). It returns the final response.
+func (op *testOP) logout(c *http.Client, q url.Values) *http.Response {
+	t := op.t
+	t.Helper()
+	resp := get(t, c, op.issuer+"/session/end?"+q.Encode())
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), "html") {
+		return resp
+	}
+	page := body(t, resp)
+	form := hiddenFields(page)
+	if form.Get("xsrf") == "" {
+		t.Fatalf("no confirmation form: %s", page)
+	}
+	r2, err := c.PostForm(op.issuer+"/session/end/confirm", form)
+	must(t, err)
+	t.Cleanup(func() { r2.Body.Close() })
+	return r2
+}
+
+// hiddenFields reads the hidden inputs of an HTML form.
+func hiddenFields(page string) url.Values {
+	v := url.Values{}
+	for _, m := range hiddenRE.FindAllStringSubmatch(page, -1) {
+		v.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	return v
+}
+
+var hiddenRE = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)

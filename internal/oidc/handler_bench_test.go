@@ -5,6 +5,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/token"
 )
 
 // These run the real handler (mux, parsing, client authentication, SQLite
@@ -72,4 +76,23 @@ func BenchmarkClientCredentials(b *testing.B) {
 			}
 		})
 	})
+}
+
+func BenchmarkIntrospection(b *testing.B) {
+	op, mux := benchMux(b)
+	const at = "bench-access-token-0123456789abcdefghijklmnop"
+	must(b, op.st.CreateToken(b.Context(), &store.Token{Hash: token.Hash(at), Kind: store.TokenAccess, ClientID: "web",
+		UserID: "user1", Scopes: []string{"openid"}, CreatedAt: op.now, ExpiresAt: op.now.Add(time.Hour)}))
+	secret := op.secrets["web"]
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/oidc/token/introspection", strings.NewReader("token="+at))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("web", secret)
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"active":true`) {
+			b.Fatal(rec.Code, rec.Body.String())
+		}
+	}
 }

@@ -10,5 +10,7 @@ func (h *Handler) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	hd["Content-Type"] = hdrJSON
 	hd["Access-Control-Allow-Origin"] = hdrAnyOrig
 	hd["Cache-Control"] = hdrJWKSCache
-	_, _ = w.Write(h.keys.JWKS())
+	body := h.keys.JWKS()
+	hd["Content-Length"] = jwksLen.of(body)
+	_, _ = w.Write(body)
 }

@@ -12,11 +12,24 @@ import (
 
 func TestUserinfo(t *testing.T) {
 	op := newOP(t, nil)
-	tok := op.redeem(op.signIn(op.browser(), op.authURL("scope", "openid profile roles", "resource", "https://api.example.com",
-		"prompt", "consent")).Query().Get("code"))
-	// With a resource the access token is a JWT for the API: not for /me.
+	withResource := op.authURL("scope", "openid profile roles", "resource", "https://api.example.com", "prompt", "consent")
+	resp, tok := op.postToken(url.Values{"grant_type": {"authorization_code"}, "client_id": {"spa"}, "redirect_uri": {spaRedirect},
+		"code_verifier": {verifier}, "code": {op.signIn(op.browser(), withResource).Query().Get("code")},
+		"resource": {"https://api.example.com"}})
+	if resp.StatusCode != 200 {
+		t.Fatalf("token: %d %v", resp.StatusCode, tok)
+	}
+	// With a resource on the token request the access token is a JWT for
+	// the API: not for /me.
 	if status, _ := op.userinfo(tok["access_token"].(string)); status != 401 {
 		t.Fatalf("JWT access token at /me: %d", status)
+	}
+	// Without one, openid being granted, it is the OP's opaque token even
+	// though /auth named the resource (Logto: useGrantedResource off), as
+	// @logto/node's sign-in then fetchUserInfo needs.
+	tok = op.redeem(op.signIn(op.browser(), withResource).Query().Get("code"))
+	if status, m := op.userinfo(tok["access_token"].(string)); status != 200 || m["sub"] != "user1" {
+		t.Fatalf("access token of a code for one resource at /me: %d %v", status, m)
 	}
 	tok = op.redeem(op.signIn(op.browser(), op.authURL("scope", "openid profile email roles custom_data offline_access", "prompt", "consent")).Query().Get("code"))
 	at := tok["access_token"].(string)
@@ -88,11 +101,38 @@ func TestEndSession(t *testing.T) {
 	idToken := tok["id_token"].(string)
 	sid := op.sessionID(c)
 
-	// Unregistered target: signed out, but no redirect.
-	resp := get(t, c, op.issuer+"/session/end?"+url.Values{"id_token_hint": {idToken},
-		"post_logout_redirect_uri": {"https://evil.example/bye"}}.Encode())
-	if resp.StatusCode != 200 || resp.Header.Get("Location") != "" || !strings.Contains(body(t, resp), "Signed out") {
-		t.Fatalf("unregistered post_logout_redirect_uri: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	// The request alone ends nothing: it asks for confirmation, with a
+	// form that submits itself only for a hint of this very session.
+	resp := get(t, c, op.issuer+"/session/end?"+url.Values{"id_token_hint": {idToken}}.Encode())
+	page := body(t, resp)
+	if resp.StatusCode != 200 || hiddenFields(page).Get("xsrf") == "" || !strings.Contains(page, "submit()") {
+		t.Fatalf("confirmation page: %d %s", resp.StatusCode, page)
+	}
+	if _, err := op.st.GetSession(t.Context(), sid, op.now); err != nil {
+		t.Fatal("session ended before confirmation")
+	}
+	resp = get(t, c, op.issuer+"/session/end?"+url.Values{"client_id": {"spa"}}.Encode())
+	if page := body(t, resp); strings.Contains(page, "submit()") {
+		t.Fatal("a logout without id_token_hint must not confirm itself")
+	}
+	// A confirmation without the cookie's token (logout CSRF) is refused.
+	r2, err := c.PostForm(op.issuer+"/session/end/confirm", url.Values{"xsrf": {"guess"}, "logout": {"yes"}})
+	must(t, err)
+	r2.Body.Close()
+	if r2.StatusCode != 400 {
+		t.Fatalf("forged confirmation: %d", r2.StatusCode)
+	}
+	if _, err := op.st.GetSession(t.Context(), sid, op.now); err != nil {
+		t.Fatal("a forged confirmation ended the session")
+	}
+
+	// Unregistered target: signed out, but no redirect to it.
+	resp = op.logout(c, url.Values{"id_token_hint": {idToken}, "post_logout_redirect_uri": {"https://evil.example/bye"}})
+	if loc := location(t, resp); loc.String() != op.issuer+"/session/end/success" {
+		t.Fatalf("unregistered post_logout_redirect_uri: redirected to %s", loc)
+	}
+	if page := get(t, c, op.issuer+"/session/end/success"); !strings.Contains(body(t, page), "Signed out") {
+		t.Fatal("signed-out page")
 	}
 	if _, err := op.st.GetSession(t.Context(), sid, op.now); err == nil {
 		t.Fatal("session survived logout")
@@ -108,14 +148,13 @@ func TestEndSession(t *testing.T) {
 
 	// Registered target via id_token_hint, state appended.
 	op.signIn(c, op.authURL("prompt", "login"))
-	loc := location(t, get(t, c, op.issuer+"/session/end?"+url.Values{"id_token_hint": {idToken},
-		"post_logout_redirect_uri": {"https://app.example/bye"}, "state": {"s1"}}.Encode()))
+	loc := location(t, op.logout(c, url.Values{"id_token_hint": {idToken},
+		"post_logout_redirect_uri": {"https://app.example/bye"}, "state": {"s1"}}))
 	if loc.String() != "https://app.example/bye?state=s1" {
 		t.Fatalf("logout redirect %s", loc)
 	}
-	// Registered target via client_id.
-	loc = location(t, get(t, c, op.issuer+"/session/end?"+url.Values{"client_id": {"spa"},
-		"post_logout_redirect_uri": {"https://app.example/bye"}}.Encode()))
+	// Registered target via client_id, nobody signed in: no confirmation.
+	loc = location(t, op.logout(c, url.Values{"client_id": {"spa"}, "post_logout_redirect_uri": {"https://app.example/bye"}}))
 	if loc.String() != "https://app.example/bye" {
 		t.Fatalf("logout redirect %s", loc)
 	}

@@ -11,9 +11,13 @@ import (
 // DemoAppID is the built-in demo application's client ID, as in Logto.
 const DemoAppID = "demo-app"
 
-// seed creates what a first start needs: the demo app. It is idempotent,
-// so every start (and every node) may run it.
+// seed creates what a first start needs: the Management API resource and
+// role (seed_management.go) and the demo app. It is idempotent, so every
+// start (and every node) may run it.
 func (s *Server) seed(ctx context.Context) error {
+	if err := s.seedManagementAPI(ctx); err != nil {
+		return err
+	}
 	_, err := s.Store.GetApplication(ctx, DemoAppID)
 	if err == nil {
 		return nil

@@ -19,10 +19,13 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/application"
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/connector/social"
 	"github.com/gatehouse/gatehouse/internal/cookie"
 	"github.com/gatehouse/gatehouse/internal/experience"
 	"github.com/gatehouse/gatehouse/internal/httpapi"
+	"github.com/gatehouse/gatehouse/internal/interaction"
 	"github.com/gatehouse/gatehouse/internal/oidc"
+	"github.com/gatehouse/gatehouse/internal/signinexp"
 	"github.com/gatehouse/gatehouse/internal/signing"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/cache"
@@ -43,9 +46,19 @@ type Server struct {
 	Logger *slog.Logger
 	// Metrics is served at /metrics.
 	Metrics *telemetry.Metrics
+	// Social manages social connectors (CLI, Management API, tests).
+	Social *social.Service
 
 	handler http.Handler
-	now     func() time.Time
+	// op is the OpenID Provider; Serve runs its back-channel logout worker.
+	op  *oidc.Handler
+	now func() time.Time
+	// auth holds MFA and social sign-in dependencies (authenticators.go).
+	auth interaction.Authenticators
+	// SignInExp is the sign-in experience settings service (signin.go).
+	SignInExp *signinexp.Service
+	// signIn holds codes, connectors and rate limits (signin.go).
+	signIn signIn
 }
 
 // OpenStore opens the database named by cfg.DatabaseURL and applies
@@ -118,6 +131,12 @@ func OpenWithStore(ctx context.Context, cfg *config.Config, logger *slog.Logger,
 	if err := s.seed(ctx); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
+	if err := s.initAuthenticators(); err != nil {
+		return nil, err
+	}
+	if err := s.initSignIn(); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -134,7 +153,7 @@ func (s *Server) routes() http.Handler {
 	cfg := s.Config
 	cookies := cookie.NewCodec(deriveKey(cfg.SecretKey, "cookies"), strings.HasPrefix(cfg.Endpoint, "https://"))
 	mux := http.NewServeMux()
-	oidc.New(oidc.Config{
+	s.op = oidc.New(oidc.Config{
 		Issuer:     cfg.Issuer(),
 		Endpoint:   cfg.Endpoint,
 		Store:      s.Store,
@@ -144,7 +163,8 @@ func (s *Server) routes() http.Handler {
 		Logger:     s.Logger,
 		Now:        s.now,
 		SessionTTL: cfg.SessionTTL,
-	}).Mount(mux)
+	})
+	s.op.Mount(mux)
 	experience.New(experience.Config{
 		Store:    s.Store,
 		Users:    s.Users,
@@ -153,12 +173,21 @@ func (s *Server) routes() http.Handler {
 		Endpoint: cfg.Endpoint,
 		Logger:   s.Logger,
 		Now:      s.now,
+
+		Authenticators: s.auth,
+
+		Settings:       s.signIn.settings.Interaction,
+		PublicSettings: s.publicSignInExp,
+		Limiter:        s.signIn.limiter,
+		SendLimiter:    s.signIn.limiter,
+		Codes:          s.signIn.codes,
 	}).Mount(mux)
+	s.mountManagement(mux)
 	ui.New(ui.Config{Endpoint: cfg.Endpoint}).Mount(mux)
 	s.mountStatus(mux)
 	mux.Handle("GET /metrics", s.Metrics.Handler())
 	// Metrics wrap the mux directly: they read the route pattern it sets.
-	return httpapi.Recover(s.Logger, httpapi.RequestID(s.Metrics.Middleware(mux)))
+	return httpapi.Recover(s.Logger, httpapi.RequestID(withDeadline(s.Metrics.Middleware(mux))))
 }
 
 // Handler is the whole HTTP surface.
@@ -179,6 +208,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	bg, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
 	go s.sweep(bg)
+	bcDone := make(chan struct{})
+	go func() { defer close(bcDone); s.op.RunBackchannel(bg) }()
+	// Back-channel deliveries in flight end (bounded by their timeouts)
+	// before Serve returns and the store may be closed.
+	defer func() { stopBackground(); <-bcDone }()
 	go s.Keys.Watch(bg, 10*time.Second, func(err error) {
 		s.Logger.Warn("reload signing keys", "err", err)
 	})

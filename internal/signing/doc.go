@@ -8,7 +8,9 @@
 //
 // Statuses follow Logto: Current signs, Previous stays in the JWKS so that
 // tokens signed before a rotation still verify, Next is published ahead of
-// use. Each algorithm has its own Current key.
+// use. Each algorithm has its own Current key, and the store holds at most
+// one Current and one Next per algorithm, so nodes starting at once on an
+// empty database create one key set between them (see EnsureKeys).
 //
 // Signing ES256 does not go through go-jose: the protected header of each
 // (key, typ) is encoded once and the signature is made with crypto/ecdsa

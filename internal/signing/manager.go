@@ -3,6 +3,7 @@ package signing
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -19,6 +20,27 @@ type KeyStore interface {
 	SetSigningKeyStatus(ctx context.Context, id, status string) error
 	DeleteSigningKey(ctx context.Context, id string) error
 }
+
+// txKeyStore is a KeyStore with transactions, as every store.Store is; its
+// SQL backends also hold at most one Current and one Next key per
+// algorithm (ErrConflict otherwise). The manager creates and rotates keys
+// in one transaction when the store offers them, and key by key otherwise
+// (in-memory test stores).
+type txKeyStore interface {
+	InTx(ctx context.Context, fn func(tx store.Store) error) error
+}
+
+// inTx runs fn in one transaction of the store if it has them.
+func (m *Manager) inTx(ctx context.Context, fn func(ks KeyStore) error) error {
+	if ts, ok := m.store.(txKeyStore); ok {
+		return ts.InTx(ctx, func(tx store.Store) error { return fn(tx) })
+	}
+	return fn(m.store)
+}
+
+// firstStartAttempts bounds EnsureKeys' create-or-load loop: every lost
+// race means another node created keys, so two attempts normally suffice.
+const firstStartAttempts = 5
 
 // Manager holds the loaded keys. Sign, Verify and JWKS read an immutable
 // snapshot through an atomic pointer, so the request path takes no lock;
@@ -56,7 +78,15 @@ func NewManager(st KeyStore, secretKey []byte, now func() time.Time) (*Manager, 
 }
 
 // EnsureKeys loads the keys and creates whatever is missing: a Current
-// ES256 key and a Current RS256 key. On a normal start it only loads.
+// ES256 key, a Current RS256 key, and a Next ES256 key published ahead of
+// its use (see RotateAlg). On a normal start it only loads.
+//
+// Several nodes may start at once on an empty database. The missing keys
+// are created in one transaction, and the store holds at most one Current
+// and one Next key per algorithm: the first node's transaction wins, the
+// others' fail with ErrConflict and roll back whole, and those nodes load
+// the winner's keys. So every node publishes and signs with the same keys
+// from its first request, instead of each its own until a reload.
 func (m *Manager) EnsureKeys(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -64,31 +94,57 @@ func (m *Manager) EnsureKeys(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("signing: list keys: %w", err)
 	}
-	created := false
-	for _, alg := range []string{ES256, RS256} {
-		if hasCurrent(recs, alg) {
-			continue
-		}
-		rec, err := generate(m.seal, alg, store.KeyCurrent, m.now())
+	for attempt := 1; ; attempt++ {
+		missing, err := m.missingKeys(recs)
 		if err != nil {
 			return err
 		}
-		if err := m.store.CreateSigningKey(ctx, rec); err != nil {
-			return fmt.Errorf("signing: create key: %w", err)
+		if len(missing) == 0 {
+			return m.install(recs)
 		}
-		created = true
-	}
-	if created {
+		// Keys were generated above, outside the transaction (an RSA key
+		// takes a while); the same order on every node keeps concurrent
+		// transactions from deadlocking on PostgreSQL.
+		err = m.inTx(ctx, func(ks KeyStore) error {
+			for _, rec := range missing {
+				if err := ks.CreateSigningKey(ctx, rec); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil && (!errors.Is(err, store.ErrConflict) || attempt == firstStartAttempts) {
+			return fmt.Errorf("signing: create keys: %w", err)
+		}
+		// Created, or another node won: either way the store has a full
+		// set now, which the next turn loads.
 		if recs, err = m.store.ListSigningKeys(ctx); err != nil {
 			return fmt.Errorf("signing: list keys: %w", err)
 		}
 	}
-	return m.install(recs)
 }
 
-func hasCurrent(recs []store.SigningKey, alg string) bool {
+// missingKeys generates the keys of the first-start set that recs lacks.
+func (m *Manager) missingKeys(recs []store.SigningKey) ([]*store.SigningKey, error) {
+	var out []*store.SigningKey
+	for _, want := range []struct{ alg, status string }{
+		{ES256, store.KeyCurrent}, {RS256, store.KeyCurrent}, {ES256, store.KeyNext},
+	} {
+		if hasStatus(recs, want.alg, want.status) {
+			continue
+		}
+		rec, err := generate(m.seal, want.alg, want.status, m.now())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+func hasStatus(recs []store.SigningKey, alg, status string) bool {
 	for _, r := range recs {
-		if r.Alg == alg && r.Status == store.KeyCurrent {
+		if r.Alg == alg && r.Status == status {
 			return true
 		}
 	}
@@ -129,11 +185,23 @@ func (m *Manager) Watch(ctx context.Context, interval time.Duration, onError fun
 // Rotate rotates the default (ES256) key.
 func (m *Manager) Rotate(ctx context.Context) error { return m.RotateAlg(ctx, ES256) }
 
-// RotateAlg adds a new Current key for alg, demotes the old Current to
-// Previous (still published, so tokens it signed keep verifying) and drops
-// any older Previous key of that alg: Logto keeps at most one Previous.
-// The new key is written first: if we stop half-way, the newest Current
-// wins (see install) and nothing is lost.
+// RotateAlg switches signing for alg to a new key, as Logto's statuses
+// intend: the Next key, which every node has published in its JWKS since
+// it was made, becomes Current and signs at once; the old Current becomes
+// Previous (still published, so tokens it signed keep verifying until they
+// expire); any older Previous key is dropped (Logto keeps at most one); and
+// a fresh Next key is published for the next rotation. Because the new
+// signing key was published long before, a relying party that fetches the
+// JWKS from any node — even one that has not reloaded yet — can verify
+// tokens signed with it. Other nodes switch to it when they next reload
+// (Watch). Without a Next key (RS256, or a store from before Next keys) a
+// new Current key is made directly.
+//
+// All of it is one transaction, so no node ever loads a half-done
+// rotation; the old Current is demoted before the new one is promoted, as
+// the store allows one Current key per algorithm at any time. Two
+// rotations at once cannot both apply: the later fails and changes
+// nothing.
 func (m *Manager) RotateAlg(ctx context.Context, alg string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -141,31 +209,81 @@ func (m *Manager) RotateAlg(ctx context.Context, alg string) error {
 	if err != nil {
 		return fmt.Errorf("signing: list keys: %w", err)
 	}
-	rec, err := generate(m.seal, alg, store.KeyCurrent, m.now())
-	if err != nil {
-		return err
-	}
-	if err := m.store.CreateSigningKey(ctx, rec); err != nil {
-		return fmt.Errorf("signing: create key: %w", err)
-	}
-	for _, r := range recs {
-		if r.Alg != alg {
-			continue
+	// Generate before the transaction (an RSA key takes a while): a new
+	// Current key only if there is no Next key to promote.
+	var fresh, nextRec *store.SigningKey
+	if newestNext(recs, alg) == nil {
+		if fresh, err = generate(m.seal, alg, store.KeyCurrent, m.now()); err != nil {
+			return err
 		}
-		switch r.Status {
-		case store.KeyCurrent:
-			err = m.store.SetSigningKeyStatus(ctx, r.ID, store.KeyPrevious)
-		case store.KeyPrevious:
-			err = m.store.DeleteSigningKey(ctx, r.ID)
+	}
+	if alg == ES256 {
+		if nextRec, err = generate(m.seal, alg, store.KeyNext, m.now()); err != nil {
+			return err
 		}
+	}
+	err = m.inTx(ctx, func(ks KeyStore) error {
+		recs, err := ks.ListSigningKeys(ctx)
 		if err != nil {
-			return fmt.Errorf("signing: rotate: %w", err)
+			return err
 		}
+		next := newestNext(recs, alg)
+		for _, r := range recs {
+			if r.Alg != alg || (next != nil && r.ID == next.ID) {
+				continue
+			}
+			switch r.Status {
+			case store.KeyCurrent:
+				err = ks.SetSigningKeyStatus(ctx, r.ID, store.KeyPrevious)
+			case store.KeyPrevious, store.KeyNext:
+				// Older Next keys (from before the store held one) go
+				// with the Previous.
+				err = ks.DeleteSigningKey(ctx, r.ID)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if next != nil {
+			if err := ks.SetSigningKeyStatus(ctx, next.ID, store.KeyCurrent); err != nil {
+				return err
+			}
+		} else {
+			if fresh == nil { // a Next key vanished since we looked
+				if fresh, err = generate(m.seal, alg, store.KeyCurrent, m.now()); err != nil {
+					return err
+				}
+			}
+			if err := ks.CreateSigningKey(ctx, fresh); err != nil {
+				return err
+			}
+		}
+		if nextRec != nil {
+			return ks.CreateSigningKey(ctx, nextRec)
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("signing: rotate %s: the keys changed meanwhile (another rotation?); nothing was changed, try again: %w", alg, err)
+	}
+	if err != nil {
+		return fmt.Errorf("signing: rotate %s: %w", alg, err)
 	}
 	if recs, err = m.store.ListSigningKeys(ctx); err != nil {
 		return fmt.Errorf("signing: list keys: %w", err)
 	}
 	return m.install(recs)
+}
+
+// newestNext is alg's Next key in recs (oldest first), or nil.
+func newestNext(recs []store.SigningKey, alg string) *store.SigningKey {
+	var next *store.SigningKey
+	for i := range recs {
+		if recs[i].Alg == alg && recs[i].Status == store.KeyNext {
+			next = &recs[i]
+		}
+	}
+	return next
 }
 
 // install builds a snapshot from recs and swaps it in. Caller holds mu.
@@ -191,8 +309,8 @@ func (m *Manager) install(recs []store.SigningKey) error {
 		}
 		set.keys = append(set.keys, k)
 		set.byKid[k.kid] = k
-		// recs are oldest first, so a later Current of the same alg wins:
-		// that is what makes a half-done rotation safe.
+		// recs are oldest first, so a later Current of the same alg wins
+		// (the store holds one, but a KeyStore without that rule may not).
 		if k.status == store.KeyCurrent {
 			set.current[k.alg] = k
 		}

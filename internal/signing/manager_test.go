@@ -105,10 +105,11 @@ func TestNewManagerKeyLength(t *testing.T) {
 func TestEnsureKeysAndSign(t *testing.T) {
 	st := &memKeys{}
 	m := newManager(t, st, secret(t))
-	if len(st.keys) != 2 {
-		t.Fatalf("want 2 keys, got %d", len(st.keys))
+	// ES256 Current and Next (published ahead), RS256 Current.
+	if len(st.keys) != 3 {
+		t.Fatalf("want 3 keys, got %d", len(st.keys))
 	}
-	if err := m.EnsureKeys(t.Context()); err != nil || len(st.keys) != 2 {
+	if err := m.EnsureKeys(t.Context()); err != nil || len(st.keys) != 3 {
 		t.Fatalf("second EnsureKeys created keys: %v %d", err, len(st.keys))
 	}
 	for _, rec := range st.keys {
@@ -119,7 +120,7 @@ func TestEnsureKeysAndSign(t *testing.T) {
 	if got := m.Algorithms(); strings.Join(got, ",") != "ES256,RS256" {
 		t.Fatalf("Algorithms = %v", got)
 	}
-	if kids := jwksKids(t, m.JWKS()); len(kids) != 2 || kids[0] != m.CurrentKeyID(ES256) {
+	if kids := jwksKids(t, m.JWKS()); len(kids) != 3 || kids[0] != m.CurrentKeyID(ES256) {
 		t.Fatalf("JWKS kids %v", kids)
 	}
 	var set jose.JSONWebKeySet
@@ -208,6 +209,7 @@ func TestRotation(t *testing.T) {
 	}
 	other := newManager(t, st, key) // a second node on the same store
 	first := m.CurrentKeyID(ES256)
+	published := jwksKids(t, m.JWKS())
 	oldTok, _ := m.Sign(map[string]string{"sub": "a"}, ES256, "JWT")
 
 	now = now.Add(time.Hour)
@@ -218,16 +220,22 @@ func TestRotation(t *testing.T) {
 	if second == first {
 		t.Fatal("rotation kept the kid")
 	}
+	// The new signing key is the Next key every node published before.
+	if !contains(published, second) {
+		t.Fatalf("the new signing key %s was not published ahead of its use (%v)", second, published)
+	}
 	kids := jwksKids(t, m.JWKS())
-	if len(kids) != 3 || kids[0] != second {
+	// new Current, RS256 Current, new Next, Previous.
+	if len(kids) != 4 || kids[0] != second || !contains(kids, first) {
 		t.Fatalf("after rotation JWKS = %v", kids)
 	}
 	if _, err := m.Verify(oldTok); err != nil {
 		t.Fatal("token of the previous key no longer verifies")
 	}
-	// The other node still signs with the old key until it reloads.
-	if other.CurrentKeyID(ES256) != first {
-		t.Fatal("other node changed without reload")
+	// The other node still signs with the old key until it reloads, and
+	// its JWKS already has the new signing key.
+	if other.CurrentKeyID(ES256) != first || !contains(jwksKids(t, other.JWKS()), second) {
+		t.Fatal("other node changed without reload, or lacks the new key")
 	}
 	if err := other.Reload(t.Context()); err != nil {
 		t.Fatal(err)
@@ -241,23 +249,29 @@ func TestRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	kids = jwksKids(t, m.JWKS())
-	if len(kids) != 3 {
+	if len(kids) != 4 || contains(kids, first) {
 		t.Fatalf("second rotation should drop the oldest previous key: %v", kids)
-	}
-	for _, k := range kids {
-		if k == first {
-			t.Fatal("oldest key still published")
-		}
 	}
 	if _, err := m.Verify(oldTok); err == nil {
 		t.Fatal("token of a dropped key still verifies")
 	}
+	// RS256 has no Next key: a new Current is made directly.
+	rsOld := m.CurrentKeyID(RS256)
 	if err := m.RotateAlg(t.Context(), RS256); err != nil {
 		t.Fatal(err)
 	}
-	if len(jwksKids(t, m.JWKS())) != 4 {
-		t.Fatal("RS256 rotation")
+	if kids := jwksKids(t, m.JWKS()); len(kids) != 5 || m.CurrentKeyID(RS256) == rsOld || !contains(kids, rsOld) {
+		t.Fatalf("RS256 rotation: %v", kids)
 	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
 func TestWrongSecretKey(t *testing.T) {

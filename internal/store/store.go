@@ -227,7 +227,9 @@ type SigningKey struct {
 	CreatedAt time.Time
 }
 
-// SigningKeys stores the OP's keys.
+// SigningKeys stores the OP's keys. There is at most one Current and one
+// Next key per algorithm: creating or promoting a second one is
+// ErrConflict (any number of Previous keys may exist).
 type SigningKeys interface {
 	// ListSigningKeys returns every key, oldest first.
 	ListSigningKeys(ctx context.Context) ([]SigningKey, error)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -21,15 +22,26 @@ type Metrics struct {
 	tokens   *prometheus.CounterVec
 	signIns  *prometheus.CounterVec
 
-	// Children of the vectors, cached so the request path does not hash
-	// label values on every request.
-	counters  sync.Map // routeCode → prometheus.Counter
-	observers sync.Map // route → prometheus.Observer
+	// Children of the vectors per route pattern, cached so the request
+	// path does one map lookup and never hashes label values.
+	routes   sync.Map // route → *routeMetrics
+	routesMu sync.Mutex
 }
 
-type routeCode struct {
-	route string
-	code  int
+// routeMetrics is everything record needs for one route pattern.
+type routeMetrics struct {
+	observer prometheus.Observer
+	// step is the sign-in step the route is ("" if none).
+	step string
+	// codes are the request counters by status code seen so far: a route
+	// answers with few distinct codes, so a copy-on-write slice scanned
+	// linearly beats a map.
+	codes atomic.Pointer[[]codeCounter]
+}
+
+type codeCounter struct {
+	code    int
+	counter prometheus.Counter
 }
 
 // latencyBuckets span the fast paths (discovery, JWKS and token issuance
@@ -85,21 +97,35 @@ func (m *Metrics) Handler() http.Handler {
 	})
 }
 
-func (m *Metrics) counter(route string, code int) prometheus.Counter {
-	k := routeCode{route, code}
-	if c, ok := m.counters.Load(k); ok {
-		return c.(prometheus.Counter)
+// route returns the cached metrics of a route pattern.
+func (m *Metrics) route(route string) *routeMetrics {
+	if rm, ok := m.routes.Load(route); ok {
+		return rm.(*routeMetrics)
 	}
-	c := m.requests.WithLabelValues(route, strconv.Itoa(code))
-	m.counters.Store(k, c)
-	return c
+	rm := &routeMetrics{observer: m.duration.WithLabelValues(route)}
+	rm.step, _ = signInStep(route)
+	rm.codes.Store(new([]codeCounter))
+	v, _ := m.routes.LoadOrStore(route, rm)
+	return v.(*routeMetrics)
 }
 
-func (m *Metrics) observer(route string) prometheus.Observer {
-	if o, ok := m.observers.Load(route); ok {
-		return o.(prometheus.Observer)
+// counter returns the request counter of route (rm's pattern) and code.
+func (m *Metrics) counter(rm *routeMetrics, route string, code int) prometheus.Counter {
+	for _, cc := range *rm.codes.Load() {
+		if cc.code == code {
+			return cc.counter
+		}
 	}
-	o := m.duration.WithLabelValues(route)
-	m.observers.Store(route, o)
-	return o
+	m.routesMu.Lock()
+	defer m.routesMu.Unlock()
+	old := *rm.codes.Load()
+	for _, cc := range old {
+		if cc.code == code {
+			return cc.counter
+		}
+	}
+	c := m.requests.WithLabelValues(route, strconv.Itoa(code))
+	codes := append(old[:len(old):len(old)], codeCounter{code, c})
+	rm.codes.Store(&codes)
+	return c
 }

@@ -66,13 +66,14 @@ func (m *Metrics) record(r *http.Request, status int, elapsed time.Duration, tee
 	if route == "" {
 		route = unmatchedRoute
 	}
-	m.counter(route, status).Inc()
-	m.observer(route).Observe(elapsed.Seconds())
+	rm := m.route(route)
+	m.counter(rm, route, status).Inc()
+	rm.observer.Observe(elapsed.Seconds())
 	if tee != nil && status == http.StatusOK {
 		m.tokens.WithLabelValues(grantTypeLabel(tee.captured(), r.Header.Get("Content-Type"))).Inc()
 	}
-	if step, ok := signInStep(route); ok {
-		m.signIns.WithLabelValues(step, outcome(status)).Inc()
+	if rm.step != "" {
+		m.signIns.WithLabelValues(rm.step, outcome(status)).Inc()
 	}
 	ctx := r.Context()
 	if m.log.Enabled(ctx, slog.LevelDebug) {

@@ -14,6 +14,7 @@ import (
 type ProfileUpdate struct {
 	Username     string
 	Email        string
+	Phone        string
 	PasswordHash string
 }
 
@@ -34,7 +35,17 @@ func (s *Service) CompleteProfile(ctx context.Context, userID string, p ProfileU
 		}
 		p.Email = email
 	}
+	if p.Phone != "" {
+		phone, err := NormalizePhone(p.Phone)
+		if err != nil {
+			return nil, err
+		}
+		p.Phone = phone
+	}
 	if err := s.CheckAvailable(ctx, p.Username, p.Email); err != nil {
+		return nil, err
+	}
+	if err := s.CheckPhoneAvailable(ctx, p.Phone); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -50,6 +61,12 @@ func (s *Service) CompleteProfile(ctx context.Context, userID string, p ProfileU
 				return ErrEmailExists
 			}
 			x.PrimaryEmail = p.Email
+		}
+		if p.Phone != "" {
+			if x.PrimaryPhone != "" {
+				return ErrPhoneExists
+			}
+			x.PrimaryPhone = p.Phone
 		}
 		if p.PasswordHash != "" {
 			if x.PasswordHash != "" {
@@ -67,6 +84,9 @@ func (s *Service) CompleteProfile(ctx context.Context, userID string, p ProfileU
 		return nil, ErrNotFound
 	case errors.Is(err, store.ErrConflict):
 		if cerr := s.CheckAvailable(ctx, p.Username, p.Email); cerr != nil {
+			return nil, cerr
+		}
+		if cerr := s.CheckPhoneAvailable(ctx, p.Phone); cerr != nil {
 			return nil, cerr
 		}
 		return nil, fmt.Errorf("complete profile: %w", err)

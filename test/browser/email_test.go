@@ -25,6 +25,7 @@ func emailServer(t *testing.T) (*testenv.Server, *mailbox) {
 // password the sign-up settings require, and lands in the demo app with
 // that e-mail; a wrong code is refused first.
 func TestRegisterWithEmailCode(t *testing.T) {
+	testenv.ChromiumPath(t) // skip (or fail in CI) before starting a server
 	srv, mb := emailServer(t)
 	setSignInExp(t, srv, map[string]any{
 		"signUp": map[string]any{"identifiers": []any{"email"}, "password": true, "verify": true},
@@ -47,10 +48,7 @@ func TestRegisterWithEmailCode(t *testing.T) {
 	}
 	b.fill("identifier", addr)
 	b.click("#submit")
-	b.page("/:flow/verification-code")
-	if p := eval[string](b, `location.pathname`); p != "/register/verification-code" {
-		t.Fatalf("code page %s", p)
-	}
+	b.page("/register/verification-code")
 	if got := b.text("#code-sent"); !strings.Contains(got, addr) {
 		t.Errorf("code page says %q", got)
 	}
@@ -67,10 +65,7 @@ func TestRegisterWithEmailCode(t *testing.T) {
 	b.fill("code", code)
 
 	// The password comes after the code (user.missing_profile → /continue/password).
-	b.page("/continue/:method")
-	if p := eval[string](b, `location.pathname`); p != "/continue/password" {
-		t.Fatalf("after the code: %s, want /continue/password", p)
-	}
+	b.page("/continue/password")
 	b.fill("password", pass)
 	b.fill("confirmPassword", pass)
 	b.click("#submit")
@@ -91,6 +86,7 @@ func TestRegisterWithEmailCode(t *testing.T) {
 // new password → back on the sign-in page with a notice; the old password
 // no longer works, the new one signs in to the demo app.
 func TestResetPassword(t *testing.T) {
+	testenv.ChromiumPath(t) // skip (or fail in CI) before starting a server
 	srv, mb := emailServer(t)
 	const addr, oldPass, newPass = "forgetful@example.com", "Old-password-42", "New-password-42"
 	if _, err := srv.Users.Register(t.Context(), user.RegisterInput{Username: "forgetful", Email: addr, Password: oldPass}); err != nil {
@@ -107,10 +103,7 @@ func TestResetPassword(t *testing.T) {
 	b.page("/forgot-password")
 	b.fill("identifier", addr)
 	b.click("#submit")
-	b.page("/:flow/verification-code")
-	if p := eval[string](b, `location.pathname`); p != "/forgot-password/verification-code" {
-		t.Fatalf("code page %s", p)
-	}
+	b.page("/forgot-password/verification-code")
 	b.fill("code", mb.code(t, addr, 0))
 	b.page("/forgot-password/reset")
 	b.fill("password", newPass)

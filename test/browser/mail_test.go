@@ -10,6 +10,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"net/smtp"
 	"regexp"
 	"strings"
 	"sync"
@@ -150,7 +151,9 @@ func decode(raw []byte) string {
 	return out.String()
 }
 
-var sixDigits = regexp.MustCompile(`\b(\d{6})\b`)
+// sixDigits finds a verification code, not an HTML colour (#333333) or a
+// character reference (&#123456;).
+var sixDigits = regexp.MustCompile(`(?:^|[^#&\w])(\d{6})\b`)
 
 // code waits for the next message to addr after `after` messages and
 // returns the 6-digit code in it.
@@ -198,4 +201,28 @@ func (m *mailbox) count(addr string) int {
 		}
 	}
 	return n
+}
+
+// TestMailbox checks the test SMTP server itself with Go's SMTP client: a
+// multipart message with a quoted-printable HTML part gives up its code.
+func TestMailbox(t *testing.T) {
+	mb := newMailbox(t)
+	msg := "From: Gatehouse <no-reply@example.com>\r\n" +
+		"To: bob@example.com\r\n" +
+		"Subject: Your code\r\n" +
+		"MIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/alternative; boundary=XYZ\r\n\r\n" +
+		"--XYZ\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
+		"<p style=3D\"color:#333333\">Your code is <b>482913</b></p>\r\n" +
+		"--XYZ--\r\n"
+	if err := smtp.SendMail(strings.TrimPrefix(mb.URL(), "smtp://"), nil, "no-reply@example.com",
+		[]string{"bob@example.com"}, []byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	if got := mb.code(t, "bob@example.com", 0); got != "482913" {
+		t.Fatalf("code %q", got)
+	}
+	if n := mb.count("bob@example.com"); n != 1 {
+		t.Fatalf("count %d", n)
+	}
 }

@@ -16,6 +16,7 @@ import (
 // language choice (ui_locales, then the footer's language menu), the
 // login_hint and identifier parameters, and what a stale page does.
 func TestPagesAndParameters(t *testing.T) {
+	testenv.ChromiumPath(t) // skip (or fail in CI) before starting a server
 	srv := testenv.StartOnLocalhost(t, nil)
 	b := newTab(t, srv)
 
@@ -56,15 +57,15 @@ func TestPagesAndParameters(t *testing.T) {
 		t.Errorf("unknown session title %q", got)
 	}
 
-	for _, tc := range []struct{ path, pattern, title, message string }{
+	for _, tc := range []struct{ path, page, title, message string }{
 		{"/error?code=oidc.access_denied", "/error", "Something went wrong", "Access was denied."},
 		{"/error?code=%3Cscript%3E", "/error", "Something went wrong", "An unexpected error occurred"},
 		{"/signed-out", "/signed-out", "You are signed out", "You have been signed out"},
-		{"/no/such/page", "404", "Page not found", "does not exist"},
+		{"/no/such/page", "/no/such/page", "Page not found", "does not exist"},
 		{"/forgot-password", "/forgot-password", "Reset password", ""},
 	} {
 		b.goTo(tc.path)
-		b.page(tc.pattern)
+		b.page(tc.page)
 		if got := b.text("#title"); got != tc.title {
 			t.Errorf("%s: title %q, want %q", tc.path, got, tc.title)
 		}
@@ -79,9 +80,10 @@ func TestPagesAndParameters(t *testing.T) {
 
 // TestMobileLayout: the pages fit a phone screen (no horizontal scroll).
 func TestMobileLayout(t *testing.T) {
+	testenv.ChromiumPath(t) // skip (or fail in CI) before starting a server
 	srv := testenv.StartOnLocalhost(t, nil)
 	b := newTabSized(t, srv, 390, 844)
-	for _, p := range []struct{ path, pattern string }{
+	for _, p := range []struct{ path, page string }{
 		{"/sign-in?ui_locales=ko", "/sign-in"},
 		{"/register?ui_locales=ko", "/register"},
 		{"/sign-in", "/sign-in"},
@@ -89,7 +91,7 @@ func TestMobileLayout(t *testing.T) {
 		{"/unknown-session", "/unknown-session"},
 	} {
 		b.goTo(p.path)
-		b.page(p.pattern)
+		b.page(p.page)
 		if w := eval[int](b, `document.documentElement.scrollWidth`); w > 390 {
 			t.Errorf("%s: page is %d px wide on a 390 px screen", p.path, w)
 		}
@@ -98,6 +100,7 @@ func TestMobileLayout(t *testing.T) {
 
 // TestBranding: the primary colour of the settings colours the buttons.
 func TestBranding(t *testing.T) {
+	testenv.ChromiumPath(t) // skip (or fail in CI) before starting a server
 	srv := testenv.StartOnLocalhost(t, nil)
 	setSignInExp(t, srv, map[string]any{
 		"color": map[string]any{"primaryColor": "#0B7A5A", "darkPrimaryColor": "#2FBF8F", "isDarkModeEnabled": false},
@@ -113,6 +116,7 @@ func TestBranding(t *testing.T) {
 // TestConsent: a third-party application gets the consent page after
 // sign-in; Authorize sends the browser to its redirect URI with a code.
 func TestConsent(t *testing.T) {
+	testenv.ChromiumPath(t) // skip (or fail in CI) before starting a server
 	srv := testenv.StartOnLocalhost(t, nil)
 	requireRoutes(t, srv, "GET /api/interaction/consent", "POST /api/interaction/consent")
 	redirect := srv.URL + "/third-party-callback"
@@ -140,5 +144,48 @@ func TestConsent(t *testing.T) {
 	loc, err := url.Parse(b.location())
 	if err != nil || loc.Query().Get("code") == "" || loc.Query().Get("state") != "st-1" {
 		t.Fatalf("redirect %s", b.location())
+	}
+}
+
+// TestAuthenticationParameters: Logto's first_screen, ui_locales and
+// login_hint sent by the demo app through /oidc/auth change what the
+// hosted pages show.
+func TestAuthenticationParameters(t *testing.T) {
+	testenv.ChromiumPath(t) // skip (or fail in CI) before starting a server
+	srv := testenv.StartOnLocalhost(t, nil)
+	b := newTab(t, srv)
+	// Watch (without changing) the settings requests: per-app branding.
+	api := b.fake(map[string]handler{"GET /api/.well-known/sign-in-exp": func(call, int) *reply { return nil }})
+	b.goTo("/demo-app")
+	b.demo(false)
+	b.click("#options summary")
+	setOption := func(name, value string) {
+		eval[bool](b, fmt.Sprintf(`(document.getElementById('opt-%s').value = %q, true)`, name, value))
+	}
+	setOption("first_screen", "register")
+	setOption("ui_locales", "ko")
+	b.shot("demo-options")
+	b.click("#sign-in")
+	b.page("/register")
+	if got := b.text("#title"); got != "계정 만들기" {
+		t.Errorf("first_screen=register, ui_locales=ko: title %q", got)
+	}
+	// The OP forwards app_id; the page asks for that app's branding.
+	if calls := api.sent("GET /api/.well-known/sign-in-exp"); len(calls) == 0 || calls[len(calls)-1].query.Get("appId") != "demo-app" {
+		t.Errorf("settings requested without appId=demo-app: %v", calls)
+	}
+
+	b.goTo("/demo-app")
+	b.demo(false)
+	setOption("first_screen", "")
+	setOption("ui_locales", "en")
+	setOption("login_hint", "hinted_user")
+	b.click("#sign-in")
+	b.page("/sign-in")
+	if got := eval[string](b, `document.getElementById('identifier').value`); got != "hinted_user" {
+		t.Errorf("login_hint: identifier %q", got)
+	}
+	if got := b.text("#title"); got != "Sign in" {
+		t.Errorf("ui_locales=en: title %q", got)
 	}
 }

@@ -151,13 +151,15 @@ func (b *tab) goTo(path string) {
 	b.do("navigate to "+path, chromedp.Navigate(b.srv.URL+path))
 }
 
-// page waits until the sign-in experience shows the page of route pattern
-// (html[data-page], set by the router) and is ready, then screenshots it.
-func (b *tab) page(pattern string) {
+// page waits until the sign-in experience shows path (the router has
+// rendered it: html[data-ready]) and screenshots it. The router clears
+// data-ready in the same task as it changes the URL, so an old page can
+// never pass for the new one.
+func (b *tab) page(path string) {
 	b.t.Helper()
-	b.until("page "+pattern, fmt.Sprintf(
-		`document.documentElement.dataset.page === %q && document.documentElement.dataset.ready === 'true'`, pattern))
-	b.shot(pattern)
+	b.until("page "+path, fmt.Sprintf(
+		`location.pathname === %q && document.documentElement.dataset.ready === 'true'`, path))
+	b.shot(path)
 }
 
 // demo waits for the demo app to settle signed in (with claims) or out.

@@ -90,7 +90,7 @@ func TestBinary(t *testing.T) {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			sb.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "Experience API") {
+			if strings.Contains(sc.Text(), "Management API") {
 				banner <- sb.String()
 			}
 		}
@@ -122,8 +122,51 @@ func TestBinary(t *testing.T) {
 		ID, Type string
 	}
 	testenv.Must(0, json.Unmarshal(runCLI("apps", "list"), &list))
-	if len(list) != 1 || list[0].ID != "demo-app" || list[0].Type != "SPA" {
-		t.Fatalf("apps list = %+v", list)
+	types := map[string]string{}
+	for _, a := range list {
+		types[a.ID] = a.Type
+	}
+	if len(list) != 2 || types["demo-app"] != "SPA" {
+		t.Fatalf("apps list = %+v, want the demo app and the admin app", list)
+	}
+
+	// The first start made an admin ready: credentials in a 0600 file that
+	// get a Management API token.
+	adminFile := filepath.Join(dir, "data", "admin.json")
+	st, err := os.Stat(adminFile)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("admin credentials file: %v %v", err, st)
+	}
+	var admin struct {
+		ID, Secret, Resource, TokenEndpoint string
+	}
+	testenv.Must(0, json.Unmarshal(testenv.Must(os.ReadFile(adminFile)), &admin))
+	if types[admin.ID] != "MachineToMachine" || admin.TokenEndpoint != endpoint+"/oidc/token" {
+		t.Fatalf("admin credentials = %+v", admin)
+	}
+	if !strings.Contains(printed, adminFile) || strings.Contains(printed, admin.Secret) {
+		t.Fatalf("banner must name the credentials file and never print the secret:\n%s", printed)
+	}
+	mgmt := url.Values{"grant_type": {"client_credentials"}, "resource": {admin.Resource}, "scope": {"all"}}
+	mreq, _ := http.NewRequest("POST", admin.TokenEndpoint, strings.NewReader(mgmt.Encode()))
+	mreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	mreq.SetBasicAuth(admin.ID, admin.Secret)
+	var mtok struct {
+		AccessToken string `json:"access_token"`
+		Scope       string `json:"scope"`
+	}
+	mresp := testenv.Must(http.DefaultClient.Do(mreq))
+	testenv.Must(0, json.NewDecoder(mresp.Body).Decode(&mtok))
+	mresp.Body.Close()
+	if mresp.StatusCode != 200 || mtok.Scope != "all" {
+		t.Fatalf("admin token: %d %+v", mresp.StatusCode, mtok)
+	}
+	sreq, _ := http.NewRequest("GET", endpoint+"/api/sign-in-exp", nil)
+	sreq.Header.Set("Authorization", "Bearer "+mtok.AccessToken)
+	sresp := testenv.Must(http.DefaultClient.Do(sreq))
+	sresp.Body.Close()
+	if sresp.StatusCode != 200 {
+		t.Fatalf("GET /api/sign-in-exp with the admin token: %d", sresp.StatusCode)
 	}
 	page, err := http.Get(endpoint + "/demo-app")
 	if err != nil || page.StatusCode != 200 {

@@ -61,7 +61,7 @@ func findNode(t *testing.T) string {
 	t.Helper()
 	missing := func(format string, args ...any) {
 		msg := fmt.Sprintf(format, args...) +
-			fmt.Sprintf("; install Node.js >= %d with npm (Debian: apt-get install nodejs) to run the openid-client and @logto/node interop tests", minNodeMajor)
+			fmt.Sprintf("; install Node.js >= %d and npm (Debian 12's own nodejs package is 18, too old) to run the openid-client and @logto/node interop tests", minNodeMajor)
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}

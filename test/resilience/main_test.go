@@ -116,7 +116,9 @@ func (n *node) env() []string {
 func newNode(t testing.TB, name, dbURL, endpoint string) *node {
 	addr := freeAddr(t)
 	if endpoint == "" {
-		endpoint = "http://" + addr
+		// A host name, not the IP: WebAuthn's relying party ID must be a
+		// domain.
+		endpoint = "http://localhost:" + portOf(t, addr)
 	}
 	n := &node{t: t, name: name, addr: addr, endpoint: endpoint, dbURL: dbURL, logs: &lockedBuffer{}}
 	t.Cleanup(func() {
@@ -210,6 +212,14 @@ func (n *node) cli(out any, args ...string) {
 			n.t.Fatalf("gatehouse %s: output %q: %v", strings.Join(args, " "), raw, err)
 		}
 	}
+}
+
+// exactCLI returns a gatehouse subcommand ready to run against the
+// node's database, for tests that inspect failures.
+func exactCLI(n *node, args ...string) *exec.Cmd {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = n.env()
+	return cmd
 }
 
 // postgresURL returns the shared test database or skips.

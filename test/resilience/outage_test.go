@@ -30,17 +30,30 @@ type outageClient struct {
 	accessToken string
 	br          *browser // holds an interaction for the Experience API
 
-	mu       sync.Mutex
-	families []string // refresh tokens to rotate, one chain at a time
+	mu         sync.Mutex
+	families   []*chain // refresh-token chains, used one at a time
+	lostChains int
 }
 
+// chain is a refresh token and whether its last rotation is in doubt.
+type chain struct {
+	rt        string
+	ambiguous bool
+}
+
+// readJSONCode is an error body's OAuth error, or else its Experience /
+// Management API code. (OAuth bodies also carry Logto's code,
+// "oidc.<error>", logto-reference.md §1.15.)
 func readJSONCode(raw []byte) string {
 	var v struct {
 		Error string `json:"error"`
 		Code  string `json:"code"`
 	}
 	_ = json.Unmarshal(raw, &v)
-	return v.Error + v.Code
+	if v.Error != "" {
+		return v.Error
+	}
+	return v.Code
 }
 
 func (oc *outageClient) do(kind string, req *http.Request, classify func(p *probe, resp *http.Response, raw []byte)) probe {
@@ -87,29 +100,35 @@ func (oc *outageClient) clientCredentials() probe {
 	return oc.do("client_credentials", req, oidcJSON)
 }
 
-// refresh rotates the current chain. A 503 leaves it ambiguous (the
-// rotation may have committed before the failure), so the chain is
-// dropped and the next one used.
+// refresh rotates the current chain. After a 503 the chain is ambiguous:
+// the rotation may have committed just before the database went away
+// and the answer was lost, so a later invalid_grant on that chain is
+// legitimate and moves on to the next chain.
 func (oc *outageClient) refresh() probe {
 	oc.mu.Lock()
 	if len(oc.families) == 0 {
 		oc.mu.Unlock()
-		return probe{kind: "refresh", ok: true, start: time.Now(), end: time.Now(), detail: "no chain left"}
+		return probe{kind: "refresh", start: time.Now(), end: time.Now(), detail: "every chain was lost"}
 	}
-	rt := oc.families[0]
+	ch := oc.families[0]
 	oc.mu.Unlock()
-	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {oc.spa.ID}}
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {ch.rt}, "client_id": {oc.spa.ID}}
 	req, _ := http.NewRequest("POST", oc.base+"/oidc/token", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return oc.do("refresh", req, func(p *probe, resp *http.Response, raw []byte) {
 		oidcJSON(p, resp, raw)
-		var ts tokenSet
 		oc.mu.Lock()
 		defer oc.mu.Unlock()
-		if p.ok && json.Unmarshal(raw, &ts) == nil && ts.RefreshToken != "" {
-			oc.families[0] = ts.RefreshToken
-		} else {
+		var ts tokenSet
+		switch {
+		case p.ok && json.Unmarshal(raw, &ts) == nil && ts.RefreshToken != "":
+			ch.rt, ch.ambiguous = ts.RefreshToken, false
+		case p.unavail:
+			ch.ambiguous = true
+		case ch.ambiguous && p.detail == "invalid_grant":
+			p.unavail = true // the lost rotation, now detected as reuse
 			oc.families = oc.families[1:]
+			oc.lostChains++
 		}
 	})
 }
@@ -196,7 +215,7 @@ func TestDatabaseOutage(t *testing.T) {
 			t.Fatalf("sign-up %d: %v", i, err)
 		}
 		oc.accessToken = ts.AccessToken
-		oc.families = append(oc.families, ts.RefreshToken)
+		oc.families = append(oc.families, &chain{rt: ts.RefreshToken})
 	}
 	oc.br = newBrowser(n.endpoint, tr)
 	if err := oc.br.authorize(spa, newPKCE()); err != nil {
@@ -285,7 +304,7 @@ func TestDatabaseOutage(t *testing.T) {
 			bad = append(bad, fmt.Sprintf("%s (%s, database up): status %d %s", p.kind, phase, p.status, p.detail))
 		}
 	}
-	t.Logf("answers by kind and phase: %v", counts)
+	t.Logf("answers by kind and phase: %v; refresh chains lost to a rotation whose answer was a 503: %d", counts, oc.lostChains)
 	if len(bad) > 0 {
 		if len(bad) > 15 {
 			bad = append(bad[:15], fmt.Sprintf("... and %d more", len(bad)-15))

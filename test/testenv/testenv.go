@@ -48,8 +48,9 @@ type Server struct {
 }
 
 // startServer starts a server on 127.0.0.1 with st, or a fresh SQLite file
-// when st is nil.
-func Start(t *testing.T, st store.Store) *Server {
+// when st is nil. extraEnv adds configuration variables
+// (GATEHOUSE_SMTP_URL, …).
+func Start(t *testing.T, st store.Store, extraEnv ...map[string]string) *Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -60,6 +61,11 @@ func Start(t *testing.T, st store.Store) *Server {
 		"GATEHOUSE_ENDPOINT":     endpoint,
 		"GATEHOUSE_DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "gatehouse.db"),
 		"GATEHOUSE_SECRET_KEY":   strings.Repeat("42", 32),
+	}
+	for _, extra := range extraEnv {
+		for k, v := range extra {
+			env[k] = v
+		}
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] }, nil)
 	if err != nil {

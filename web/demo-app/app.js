@@ -8,6 +8,9 @@
 const CLIENT_ID = 'demo-app';
 const SCOPE = 'openid profile email offline_access';
 const PENDING_KEY = 'gatehouse-demo-app:pending';
+const OPTIONS_KEY = 'gatehouse-demo-app:options';
+// Logto's extra authentication parameters the demo can send.
+const EXTRA_PARAMS = ['first_screen', 'login_hint', 'identifier', 'direct_sign_in', 'ui_locales'];
 const TOKENS_KEY = 'gatehouse-demo-app:tokens';
 
 const $ = (id) => document.getElementById(id);
@@ -78,6 +81,9 @@ async function signIn() {
     // (OIDC Core §11), as Logto's SDKs do.
     prompt: 'consent',
   }).toString();
+  const options = readOptions();
+  for (const [k, v] of Object.entries(options)) url.searchParams.set(k, v);
+  sessionStorage.setItem(OPTIONS_KEY, JSON.stringify(options));
   window.location.assign(url.toString());
 }
 
@@ -173,7 +179,23 @@ async function signOut() {
   window.location.assign(url.toString());
 }
 
+function readOptions() {
+  const out = {};
+  for (const name of EXTRA_PARAMS) {
+    const v = $(`opt-${name}`).value.trim();
+    if (v) out[name] = v;
+  }
+  return out;
+}
+
+function restoreOptions() {
+  const saved = JSON.parse(sessionStorage.getItem(OPTIONS_KEY) || '{}');
+  for (const name of EXTRA_PARAMS) if (saved[name]) $(`opt-${name}`).value = saved[name];
+  if (Object.keys(saved).length) $('options').open = true;
+}
+
 async function main() {
+  restoreOptions();
   $('sign-in').addEventListener('click', () => signIn().catch((e) => showError(e.message)));
   $('sign-out').addEventListener('click', () => signOut().catch((e) => showError(e.message)));
 

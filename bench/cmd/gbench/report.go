@@ -82,7 +82,9 @@ func toolVersion(name string, args ...string) string {
 	if len(out) == 0 {
 		return "?"
 	}
-	return strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+	line := strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+	line, _, _ = strings.Cut(line, " Copyright")
+	return line
 }
 
 func report(rn *runner, results []*serverResult, hashTime, total time.Duration, loadStart, loadEnd string) string {
@@ -202,16 +204,22 @@ func report(rn *runner, results []*serverResult, hashTime, total time.Duration, 
 	b.WriteString("\nRSS is VmRSS of the server process (Hydra's login app, a separate process, is not included; PostgreSQL's backends are not included for Gatehouse on PostgreSQL). Server CPU / op is user+system time of the server process(es) during the measured window divided by completed operations (for Hydra's sign-in it includes the login app).\n")
 
 	// Targets from spec/quality.md.
-	b.WriteString("\n## Targets (spec/quality.md), this run\n\n| target | this run | met |\n|---|---|---|\n")
+	b.WriteString("\n## Targets (spec/quality.md), this run\n\n")
+	b.WriteString("Gatehouse on SQLite against the others. \"met\" judges req/s; the CPU column (the other server's CPU per operation ÷ Gatehouse's) does not depend on what else the machine was doing, so it is the steadier figure when \"others on server CPU\" is high (PostgreSQL's own CPU is not in it).\n\n")
+	b.WriteString("| target | this run (req/s) | by server CPU / op | met |\n|---|---|---|---|\n")
 	ratioRow := func(label, wl, peer, peerWL string, want float64) {
 		g := get("gatehouse-sqlite", wl)
 		p := get(peer, peerWL)
 		if g == nil || p == nil {
-			fmt.Fprintf(&b, "| %s | n/a | — |\n", label)
+			fmt.Fprintf(&b, "| %s | n/a | | — |\n", label)
 			return
 		}
 		v := g.rps / p.rps
-		fmt.Fprintf(&b, "| %s | %.1f× | %s |\n", label, v, yes(v >= want))
+		cpu := "—"
+		if g.cpuPerOp > 0 && p.cpuPerOp > 0 {
+			cpu = fmt.Sprintf("%.1f×", float64(p.cpuPerOp)/float64(g.cpuPerOp))
+		}
+		fmt.Fprintf(&b, "| %s | %.1f× | %s | %s |\n", label, v, cpu, yes(v >= want))
 	}
 	ratioRow("client_credentials JWT ≥ 5× node-oidc-provider (ES256)", "cc", "node", "cc", 5)
 	ratioRow("client_credentials JWT ≥ 10× node-oidc-provider as Logto configures it (ES384)", "cc", "node", "cc_logto", 10)
@@ -221,10 +229,10 @@ func report(rn *runner, results []*serverResult, hashTime, total time.Duration, 
 	for _, wl := range []string{"discovery", "jwks"} {
 		g, s := get("gatehouse-sqlite", wl), get("stub", wl)
 		if g == nil || s == nil {
-			fmt.Fprintf(&b, "| %s ≥ 90 %% of the plain stub | n/a | — |\n", wl)
+			fmt.Fprintf(&b, "| %s ≥ 90 %% of the plain stub | n/a | | — |\n", wl)
 		} else {
 			v := g.rps / s.rps
-			fmt.Fprintf(&b, "| %s ≥ 90 %% of the plain stub | %.0f %% | %s |\n", wl, v*100, yes(v >= 0.9))
+			fmt.Fprintf(&b, "| %s ≥ 90 %% of the plain stub | %.0f %% | %.0f %% | %s |\n", wl, v*100, 100*float64(s.cpuPerOp)/float64(max(g.cpuPerOp, 1)), yes(v >= 0.9))
 		}
 	}
 	ratioRow("introspection ≥ 5× node-oidc-provider", "introspection", "node", "introspection", 5)
@@ -232,19 +240,19 @@ func report(rn *runner, results []*serverResult, hashTime, total time.Duration, 
 	ratioRow("refresh-token grant ≥ 5× node-oidc-provider", "refresh", "node", "refresh", 5)
 	if g := get("gatehouse-sqlite", "signin"); g != nil && g.cpuPerOp > 0 {
 		share := max(0, 1-float64(hashTime)/float64(g.cpuPerOp))
-		fmt.Fprintf(&b, "| sign-in: all but the password hash ≤ 10 %% of its CPU | ≈ %.0f %% (%s server CPU per sign-in; one argon2id hash, timed in the harness, %s CPU) | %s |\n",
+		fmt.Fprintf(&b, "| sign-in: all but the password hash ≤ 10 %% of its CPU | | ≈ %.0f %% (%s server CPU per sign-in; one argon2id hash, timed in the harness, %s CPU) | %s |\n",
 			share*100, fmtDur(g.cpuPerOp), fmtDur(hashTime), yes(share <= 0.10))
 	} else {
-		b.WriteString("| sign-in: all but the password hash ≤ 10 % of its CPU | n/a | — |\n")
+		b.WriteString("| sign-in: all but the password hash ≤ 10 % of its CPU | | n/a | — |\n")
 	}
 	if sr := by["gatehouse-sqlite"]; sr != nil && sr.idleRSS > 0 {
-		fmt.Fprintf(&b, "| idle RSS ≤ 20 MiB | %s | %s |\n", fmtMiB(sr.idleRSS), yes(sr.idleRSS <= 20*1024))
+		fmt.Fprintf(&b, "| idle RSS ≤ 20 MiB | %s | | %s |\n", fmtMiB(sr.idleRSS), yes(sr.idleRSS <= 20*1024))
 		l := max(sr.loadRSS, sr.signinRSS)
-		fmt.Fprintf(&b, "| RSS under load ≤ 80 MiB | %s (token workloads %s, sign-ins %s) | %s |\n", fmtMiB(l), fmtMiB(sr.loadRSS), fmtMiB(sr.signinRSS), yes(l > 0 && l <= 80*1024))
+		fmt.Fprintf(&b, "| RSS under load ≤ 80 MiB | %s (token workloads %s, sign-ins %s) | | %s |\n", fmtMiB(l), fmtMiB(sr.loadRSS), fmtMiB(sr.signinRSS), yes(l > 0 && l <= 80*1024))
 		m := median(sr.cold)
-		fmt.Fprintf(&b, "| start → served discovery ≤ 200 ms (SQLite) | %s | %s |\n", fmtDur(m), yes(m > 0 && m <= 200*time.Millisecond))
+		fmt.Fprintf(&b, "| start → served discovery ≤ 200 ms (SQLite) | %s | | %s |\n", fmtDur(m), yes(m > 0 && m <= 200*time.Millisecond))
 	} else {
-		b.WriteString("| idle RSS ≤ 20 MiB | n/a | — |\n| RSS under load ≤ 80 MiB | n/a | — |\n| start → served discovery ≤ 200 ms (SQLite) | n/a | — |\n")
+		b.WriteString("| idle RSS ≤ 20 MiB | n/a | | — |\n| RSS under load ≤ 80 MiB | n/a | | — |\n| start → served discovery ≤ 200 ms (SQLite) | n/a | | — |\n")
 	}
 	b.WriteString("\nNot measured here: the 1,000,000-user scale target.\n")
 	return b.String()

@@ -197,6 +197,13 @@ func cmdRun(args []string) error {
 		if rn.rounds > 1 {
 			logf("round %d of %d", rn.round, rn.rounds)
 		}
+		// Bring every server up (all pinned to the server CPU; the idle
+		// ones take next to nothing), then run each workload on every
+		// server back to back, so that the servers compared in one row are
+		// measured within seconds of each other. Even rounds reverse the
+		// order.
+		var ups []*up
+		var round []*serverResult
 		for _, s := range servers {
 			if len(want) > 0 && !want[s.name()] {
 				continue
@@ -204,15 +211,32 @@ func cmdRun(args []string) error {
 			if m := merged[s.name()]; m != nil && m.na != "" {
 				continue // failed in an earlier round: do not wait for it again
 			}
-			var sr *serverResult
 			if w := why[s.name()]; w != "" {
-				sr = &serverResult{name: s.name(), label: s.label(), na: w, res: map[string]*result{}}
+				round = append(round, &serverResult{name: s.name(), label: s.label(), na: w, res: map[string]*result{}})
 				if rn.round == 1 {
 					logf("%s: n/a (%s)", s.name(), w)
 				}
-			} else {
-				sr = rn.runServer(s)
+				continue
 			}
+			u := rn.bringUp(s)
+			round = append(round, u.sr)
+			if u.sr.na == "" {
+				ups = append(ups, u)
+			}
+		}
+		for _, wl := range workloads {
+			for i := range ups {
+				u := ups[i]
+				if rn.round%2 == 0 {
+					u = ups[len(ups)-1-i]
+				}
+				rn.runWorkload(u, wl)
+			}
+		}
+		for _, u := range ups {
+			u.stop()
+		}
+		for _, sr := range round {
 			if m := merged[sr.name]; m != nil {
 				m.merge(sr)
 			} else {
@@ -277,61 +301,81 @@ func mustGlob(p string) []string {
 	return m
 }
 
-func (rn *runner) runServer(s server) (sr *serverResult) {
-	sr = &serverResult{name: s.name(), label: s.label(), res: map[string]*result{}}
+// up is one server started for a round: its process, helpers and target.
+type up struct {
+	s     server
+	sr    *serverResult
+	p     *proc
+	aux   []*proc
+	tg    *target
+	pids  []int
+	uiTok string
+}
+
+func (u *up) stop() {
+	u.p.stop()
+	for _, a := range u.aux {
+		a.stop()
+	}
+}
+
+// bringUp prepares and starts one server (measuring its cold starts and
+// idle RSS) and sets up what the workloads need. On failure sr.na says why
+// and nothing is left running.
+func (rn *runner) bringUp(s server) *up {
+	u := &up{s: s, sr: &serverResult{name: s.name(), label: s.label(), res: map[string]*result{}}}
+	sr := u.sr
 	t0 := time.Now()
-	defer func() { sr.wall = time.Since(t0); logf("%s: done in %v", s.name(), sr.wall.Round(time.Second)) }()
-	fail := func(stage string, err error) *serverResult {
+	defer func() { sr.wall += time.Since(t0) }()
+	fail := func(stage string, err error) *up {
 		sr.na = fmt.Sprintf("%s: %s", stage, oneLine(err.Error(), 160))
 		logf("%s: n/a (%s)", s.name(), err)
-		return sr
+		if u.p != nil {
+			u.p.stop()
+		}
+		for _, a := range u.aux {
+			a.stop()
+		}
+		return u
 	}
 	logf("%s: prepare", s.name())
 	if err := s.prepare(rn); err != nil {
 		return fail("prepare", err)
 	}
-	aux, err := s.startAux(rn)
-	if err != nil {
+	var err error
+	if u.aux, err = s.startAux(rn); err != nil {
 		return fail("helper", err)
 	}
-	defer func() {
-		for _, p := range aux {
-			p.stop()
-		}
-	}()
-	var p *proc
 	for i := 0; i < rn.colds; i++ {
-		if p, err = s.start(rn); err != nil {
+		if u.p, err = s.start(rn); err != nil {
+			u.p = nil
 			return fail("start", err)
 		}
-		d, err := p.waitReady(s.readyURL(), 60*time.Second)
+		d, err := u.p.waitReady(s.readyURL(), 60*time.Second)
 		if err != nil {
-			p.stop()
 			return fail("start", err)
 		}
 		sr.cold = append(sr.cold, d)
 		if i < rn.colds-1 {
-			p.stop()
+			u.p.stop()
 		}
 	}
-	defer p.stop()
-	logf("%s: cold start %v", s.name(), sr.cold)
 	time.Sleep(time.Second)
-	sr.idleRSS = rssKiB(p.pid())
+	sr.idleRSS = rssKiB(u.p.pid())
+	logf("%s: cold start %v, idle RSS %s", s.name(), sr.cold, fmtMiB(sr.idleRSS))
 
-	tg, err := s.setup(rn, p)
-	if err != nil {
+	if u.tg, err = s.setup(rn, u.p); err != nil {
 		return fail("setup", err)
 	}
-	pids := []int{p.pid()}
-	for _, a := range aux {
-		pids = append(pids, a.pid())
+	u.pids = []int{u.p.pid()}
+	for _, a := range u.aux {
+		u.pids = append(u.pids, a.pid())
 	}
 	hc := newClient(rn.tr, nil)
 
 	// Capture Gatehouse's (else the first peer's) documents for the stub.
-	if _, err := os.Stat(filepath.Join(rn.stubDir, "discovery.json")); err != nil && s.name() != "stub" && tg.discovery != nil {
-		for f, sg := range map[string]*single{"discovery.json": tg.discovery, "jwks.json": tg.jwks} {
+	if _, err := os.Stat(filepath.Join(rn.stubDir, "discovery.json")); err != nil && s.name() != "stub" && u.tg.discovery != nil {
+		for f, sg := range map[string]*single{"discovery.json": u.tg.discovery, "jwks.json": u.tg.jwks} {
 			if r, err := do(hc, "GET", sg.url, nil, nil); err == nil && r.status == 200 {
 				_ = os.WriteFile(filepath.Join(rn.stubDir, f), r.body, 0o644)
 			}
@@ -339,62 +383,69 @@ func (rn *runner) runServer(s server) (sr *serverResult) {
 	}
 
 	// Tokens for userinfo and introspection: one sign-in of their own.
-	var uiTok string
-	if tg.signin != nil {
-		ts, err := tg.signin(newClient(rn.tr, newJar()), tg.users[0])
+	if u.tg.signin != nil {
+		ts, err := u.tg.signin(newClient(rn.tr, newJar()), u.tg.users[0])
 		if err != nil {
 			for _, k := range []string{"introspection", "userinfo", "refresh", "signin"} {
-				if tg.na[k] == "" {
-					tg.na[k] = "sign-in failed: " + oneLine(err.Error(), 120)
+				if u.tg.na[k] == "" {
+					u.tg.na[k] = "sign-in failed: " + oneLine(err.Error(), 120)
 				}
 			}
 		} else {
-			uiTok = ts.AccessToken
+			u.uiTok = ts.AccessToken
 		}
 	}
+	return u
+}
 
-	for _, wl := range workloads {
-		if why, ok := tg.na[wl.key]; ok {
-			sr.res[wl.key] = &result{na: why}
-			continue
-		}
-		var r *result
-		switch wl.key {
-		case "discovery":
-			r = rn.runSingle(s.name()+"-"+wl.key, tg.discovery, pids)
-		case "jwks":
-			r = rn.runSingle(s.name()+"-"+wl.key, tg.jwks, pids)
-		case "cc":
-			r = rn.runSingle(s.name()+"-"+wl.key, tg.cc, pids)
-		case "cc_logto":
-			r = rn.runSingle(s.name()+"-"+wl.key, tg.ccLogto, pids)
-		case "introspection":
-			r = rn.runSingle(s.name()+"-"+wl.key, tg.introspect(uiTok), pids)
-		case "userinfo":
-			r = rn.runSingle(s.name()+"-"+wl.key, tg.userinfo(uiTok), pids)
-		case "refresh":
-			r = rn.runRefresh(tg, pids)
-		case "signin":
-			r = rn.runSignin(tg, pids)
-		}
-		if r.na == "" {
-			logf("%s %-13s %9.1f req/s  p50 %v  p99 %v  errors %d  cpu/op %v  others %.0f%%  %s", s.name(), wl.key, r.rps,
-				r.lo.p50.Round(10*time.Microsecond), r.lo.p99.Round(10*time.Microsecond), r.lo.errs, r.cpuPerOp, 100*r.othersCPU, r.note)
-			if wl.key == "signin" {
-				sr.signinRSS = max(sr.signinRSS, r.maxRSS)
-			} else {
-				sr.loadRSS = max(sr.loadRSS, r.maxRSS)
-			}
-		} else {
-			logf("%s %-13s n/a (%s)", s.name(), wl.key, r.na)
-		}
-		sr.res[wl.key] = r
-		if p.exited() {
-			sr.na = "server exited during " + wl.key + ": " + oneLine(p.logTail(), 160)
-			break
-		}
+// runWorkload measures one workload on one running server.
+func (rn *runner) runWorkload(u *up, wl workload) {
+	sr, tg := u.sr, u.tg
+	if sr.na != "" {
+		return
 	}
-	return sr
+	if why, ok := tg.na[wl.key]; ok {
+		sr.res[wl.key] = &result{na: why}
+		return
+	}
+	t0 := time.Now()
+	defer func() { sr.wall += time.Since(t0) }()
+	name := u.s.name() + "-" + wl.key
+	var r *result
+	switch wl.key {
+	case "discovery":
+		r = rn.runSingle(name, tg.discovery, u.pids)
+	case "jwks":
+		r = rn.runSingle(name, tg.jwks, u.pids)
+	case "cc":
+		r = rn.runSingle(name, tg.cc, u.pids)
+	case "cc_logto":
+		r = rn.runSingle(name, tg.ccLogto, u.pids)
+	case "introspection":
+		r = rn.runSingle(name, tg.introspect(u.uiTok), u.pids)
+	case "userinfo":
+		r = rn.runSingle(name, tg.userinfo(u.uiTok), u.pids)
+	case "refresh":
+		r = rn.runRefresh(tg, u.pids)
+	case "signin":
+		r = rn.runSignin(tg, u.pids)
+	}
+	if r.na == "" {
+		logf("%-18s %-13s %9.1f req/s  p50 %v  p99 %v  errors %d  cpu/op %v  others %.0f%%  %s", u.s.name(), wl.key, r.rps,
+			r.lo.p50.Round(10*time.Microsecond), r.lo.p99.Round(10*time.Microsecond), r.lo.errs, r.cpuPerOp, 100*r.othersCPU, r.note)
+		if wl.key == "signin" {
+			sr.signinRSS = max(sr.signinRSS, r.maxRSS)
+		} else {
+			sr.loadRSS = max(sr.loadRSS, r.maxRSS)
+		}
+	} else {
+		logf("%-18s %-13s n/a (%s)", u.s.name(), wl.key, r.na)
+	}
+	sr.res[wl.key] = r
+	if u.p.exited() {
+		sr.na = "server exited during " + wl.key + ": " + oneLine(u.p.logTail(), 160)
+		logf("%s: %s", u.s.name(), sr.na)
+	}
 }
 
 func oneLine(s string, n int) string {

@@ -199,3 +199,91 @@ func toConnector(c *store.SocialConnector) (*Connector, error) {
 	}
 	return out, nil
 }
+
+// UpdateInput changes an OIDC connector; nil fields stay as they are. An
+// empty ClientSecret removes the secret.
+type UpdateInput struct {
+	Name         *string
+	Logo         *string
+	DiscoveryURL *string
+	ClientID     *string
+	ClientSecret *string
+	Scope        *string
+	SyncProfile  *bool
+}
+
+// Update applies in to connector id, validating as CreateOIDC does. The
+// target cannot change: linked identities are keyed by it.
+func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*Connector, error) {
+	if _, err := s.load(ctx, id); err != nil {
+		return nil, err
+	}
+	row, err := s.Store.UpdateSocialConnector(ctx, id, func(c *store.SocialConnector) error {
+		cur, err := toConnector(c)
+		if err != nil {
+			return err
+		}
+		cfg := cur.Config
+		if in.DiscoveryURL != nil {
+			issuer, err := IssuerFromDiscoveryURL(*in.DiscoveryURL)
+			if err != nil {
+				return invalid("discoveryUrl: " + err.Error() + ".")
+			}
+			cfg.Issuer = issuer
+		}
+		if in.ClientID != nil {
+			if *in.ClientID == "" || len(*in.ClientID) > 512 {
+				return invalid("clientId is required (at most 512 characters).")
+			}
+			cfg.ClientID = *in.ClientID
+		}
+		if in.Scope != nil {
+			if len(*in.Scope) > 1024 {
+				return invalid("scope is too long.")
+			}
+			cfg.Scope = normalizeScope(*in.Scope)
+		}
+		if in.Name != nil {
+			if len(*in.Name) > 128 {
+				return invalid("name is too long.")
+			}
+			c.Name = *in.Name
+		}
+		if in.Logo != nil {
+			if len(*in.Logo) > 2048 {
+				return invalid("logo is too long.")
+			}
+			c.Logo = *in.Logo
+		}
+		if in.SyncProfile != nil {
+			c.SyncProfile = *in.SyncProfile
+		}
+		if in.ClientSecret != nil {
+			if len(*in.ClientSecret) > 1024 {
+				return invalid("clientSecret is too long.")
+			}
+			c.SealedSecret = nil
+			if *in.ClientSecret != "" {
+				c.SealedSecret = s.Box.Seal(sealContext(c.ID), []byte(*in.ClientSecret))
+			}
+		}
+		if c.Config, err = json.Marshal(cfg); err != nil {
+			return fmt.Errorf("encode connector config: %w", err)
+		}
+		c.UpdatedAt = s.now()
+		return nil
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, ErrNotFound
+	case err != nil:
+		var se *Error
+		if errors.As(err, &se) {
+			return nil, se
+		}
+		return nil, fmt.Errorf("update social connector: %w", err)
+	}
+	// The issuer may have changed: forget its discovery document.
+	s.providers.Clear()
+	return toConnector(row)
+}

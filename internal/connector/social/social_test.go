@@ -186,3 +186,30 @@ func TestSignIn(t *testing.T) {
 		}
 	})
 }
+
+func TestUpdate(t *testing.T) {
+	svc, st := newService(t)
+	ctx := t.Context()
+	if _, err := svc.CreateOIDC(ctx, social.CreateInput{ID: "acme", DiscoveryURL: "https://idp.example", ClientID: "cid", ClientSecret: "old"}); err != nil {
+		t.Fatal(err)
+	}
+	name, scope, secret, sync := "Acme", "email", "new-secret", true
+	c, err := svc.Update(ctx, "acme", social.UpdateInput{Name: &name, Scope: &scope, ClientSecret: &secret, SyncProfile: &sync})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "Acme" || c.Config.Scope != "openid email" || !c.SyncProfile || c.Config.ClientID != "cid" {
+		t.Fatalf("updated = %+v", c)
+	}
+	row, _ := st.GetSocialConnector(ctx, "acme")
+	if opened, err := svc.Box.Open("social-connector:acme", row.SealedSecret); err != nil || string(opened) != "new-secret" {
+		t.Fatalf("secret = %q, %v", opened, err)
+	}
+	bad := "http://idp.example"
+	if _, err := svc.Update(ctx, "acme", social.UpdateInput{DiscoveryURL: &bad}); !errors.Is(err, social.ErrInvalid) {
+		t.Fatalf("bad discovery URL: %v", err)
+	}
+	if _, err := svc.Update(ctx, "missing", social.UpdateInput{Name: &name}); !errors.Is(err, social.ErrNotFound) {
+		t.Fatalf("missing: %v", err)
+	}
+}

@@ -19,8 +19,16 @@ type AuthorizationCode struct{ Deps }
 // which revokes every token the first one produced (RFC 6749 §4.1.2,
 // RFC 9700 §4.5) — then checks client, redirect URI and PKCE, and issues
 // an access token, an ID token and, when allowed, a refresh token.
+//
+// Consuming the code and storing the tokens are one transaction: if
+// anything fails before the response is ready (a store error, a crash) the
+// code is not used up and the client's retry works, rather than being
+// taken for a replay that revokes the grant. A failed check rolls the
+// consumption back too, as in oidc-provider, which checks the client,
+// redirect URI and PKCE before it consumes the code: only a redemption
+// that succeeded makes a second one a replay.
 func (g *AuthorizationCode) Exchange(ctx context.Context, req *Request) (*Response, error) {
-	code, redirectURI, verifier := req.Get("code"), req.Get("redirect_uri"), req.Get("code_verifier")
+	code, redirectURI := req.Get("code"), req.Get("redirect_uri")
 	if code == "" {
 		return nil, oauth.InvalidRequest("missing required parameter 'code'")
 	}
@@ -28,17 +36,41 @@ func (g *AuthorizationCode) Exchange(ctx context.Context, req *Request) (*Respon
 		return nil, oauth.InvalidRequest("missing required parameter 'redirect_uri'")
 	}
 	now := g.now()
-	c, err := g.Store.ConsumeAuthorizationCode(ctx, token.Hash(code), now)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, oauth.InvalidGrant("authorization code is invalid or expired")
+	hash := token.Hash(code)
+	var resp *Response
+	replayed := ""
+	err := g.Store.InTx(ctx, func(tx store.Store) error {
+		c, err := tx.ConsumeAuthorizationCode(ctx, hash, now)
+		if errors.Is(err, store.ErrNotFound) {
+			return oauth.InvalidGrant("authorization code is invalid or expired")
+		}
+		if err != nil {
+			return fmt.Errorf("consume code: %w", err)
+		}
+		if !c.ConsumedAt.IsZero() {
+			replayed = c.GrantID
+			return oauth.InvalidGrant("authorization code has already been used")
+		}
+		// The reads of the exchange go through the transaction too: on
+		// PostgreSQL a second pooled connection per request could starve
+		// the pool, and on SQLite they queue behind the write lock anyway.
+		d := g.Deps
+		d.Store = tx
+		resp, err = d.redeem(ctx, req, c, now)
+		return err
+	})
+	if replayed != "" {
+		g.revokeGrant(ctx, replayed, "authorization code replayed")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("consume code: %w", err)
+		return nil, err
 	}
-	if !c.ConsumedAt.IsZero() {
-		g.revokeGrant(ctx, c.GrantID, "authorization code replayed")
-		return nil, oauth.InvalidGrant("authorization code has already been used")
-	}
+	return resp, nil
+}
+
+// redeem checks the consumed code c against the request and issues and
+// stores its tokens through d.Store (the exchange's transaction).
+func (d *Deps) redeem(ctx context.Context, req *Request, c *store.AuthorizationCode, now time.Time) (*Response, error) {
 	if !now.Before(c.ExpiresAt) {
 		return nil, oauth.InvalidGrant("authorization code is invalid or expired")
 	}
@@ -46,34 +78,37 @@ func (g *AuthorizationCode) Exchange(ctx context.Context, req *Request) (*Respon
 		return nil, oauth.InvalidGrant("authorization code was issued to another client")
 	}
 	// RFC 6749 §4.1.3: identical to the value sent to /auth.
-	if c.RedirectURI != redirectURI {
+	if c.RedirectURI != req.Get("redirect_uri") {
 		return nil, oauth.InvalidGrant("redirect_uri does not match the authorization request")
 	}
-	if err := checkPKCE(c, verifier, req.Client); err != nil {
+	if err := checkPKCE(c, req.Get("code_verifier"), req.Client); err != nil {
 		return nil, err
 	}
-	user, err := g.loadUser(ctx, c.UserID)
+	user, err := d.loadUser(ctx, c.UserID)
 	if err != nil {
 		return nil, err
 	}
-	resource, err := pickResource(req, c.Resources)
+	resource, err := pickResource(req, c.Resources, c.Scopes)
 	if err != nil {
 		return nil, err
 	}
 	ug := &userGrant{client: req.Client, user: user, grantID: c.GrantID, sessionID: c.SessionID,
 		scopes: c.Scopes, resource: resource, nonce: c.Nonce, authTime: c.AuthTime, amr: c.AMR}
-	at, atScopes, ttl, err := g.accessToken(ctx, ug, now)
+	at, err := d.accessToken(ctx, ug, now)
 	if err != nil {
 		return nil, err
 	}
-	resp := &Response{AccessToken: at, TokenType: "Bearer", ExpiresIn: int64(ttl / time.Second),
-		Scope: oauth.FormatScope(atScopes)}
-	if resp.IDToken, err = g.idToken(ctx, ug, at, now); err != nil {
+	idToken, err := d.idToken(ctx, ug, at.value, now)
+	if err != nil {
 		return nil, err
 	}
+	if err := storeAccessToken(ctx, d.Store, at); err != nil {
+		return nil, err
+	}
+	refresh := ""
 	if issuesRefreshToken(req.Client, c.Scopes) {
 		plain, hash := token.NewOpaque()
-		err := g.Store.CreateToken(ctx, &store.Token{
+		err := d.Store.CreateToken(ctx, &store.Token{
 			Hash: hash, Kind: store.TokenRefresh, ClientID: req.Client.ID, UserID: user.ID,
 			GrantID: c.GrantID, SessionID: c.SessionID, Scopes: c.Scopes, Resources: c.Resources,
 			AuthTime: c.AuthTime, AMR: c.AMR, FirstIssuedAt: now, CreatedAt: now,
@@ -82,9 +117,9 @@ func (g *AuthorizationCode) Exchange(ctx context.Context, req *Request) (*Respon
 		if err != nil {
 			return nil, fmt.Errorf("store refresh token: %w", err)
 		}
-		resp.RefreshToken = plain
+		refresh = plain
 	}
-	return resp, nil
+	return response(at, idToken, refresh), nil
 }
 
 // checkPKCE applies RFC 7636 §4.6 with no downgrade: a code bound to a

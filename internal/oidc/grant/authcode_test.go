@@ -90,7 +90,10 @@ func TestAuthorizationCodeErrors(t *testing.T) {
 				f["resource"] = []string{"https://api.example.com", "https://other.example.com"}
 				return f
 			}, "invalid_target"},
-		{"unknown granted resource", nil, func(c *store.AuthorizationCode) { c.Resources = []string{"https://gone.example.com"} }, with(), "invalid_target"},
+		// Without openid the only granted resource is the audience.
+		{"unknown granted resource", nil, func(c *store.AuthorizationCode) {
+			c.Resources, c.Scopes = []string{"https://gone.example.com"}, []string{"offline_access"}
+		}, with(), "invalid_target"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,21 +155,59 @@ func TestAuthorizationCodeReplayRevokes(t *testing.T) {
 func TestAuthorizationCodeResource(t *testing.T) {
 	e := newEnv(t)
 	g := &AuthorizationCode{Deps: e.deps}
-	code := e.code(e.spa, func(c *store.AuthorizationCode) {
-		c.Scopes = []string{"openid", "read", "write"}
-		c.Resources = []string{"https://api.example.com"}
-	})
-	resp, err := e.exchange(g, e.spa, form("code", code, "redirect_uri", "https://app.example/cb", "code_verifier", verifier))
+	granted := func(scopes ...string) func(c *store.AuthorizationCode) {
+		return func(c *store.AuthorizationCode) {
+			c.Scopes = scopes
+			c.Resources = []string{"https://api.example.com"}
+		}
+	}
+	params := func(code string, kv ...string) map[string][]string {
+		return form(append([]string{"code", code, "redirect_uri", "https://app.example/cb", "code_verifier", verifier}, kv...)...)
+	}
+	wantJWT := func(resp *Response) {
+		t.Helper()
+		c := e.claims(resp.AccessToken)
+		// The user holds read (through the reader role) but not write.
+		if c["aud"] != "https://api.example.com" || c["scope"] != "read" || c["client_id"] != "spa" || c["sub"] != "user1" {
+			t.Fatalf("access token claims %v", c)
+		}
+		if resp.ExpiresIn != 600 || resp.Scope != "read" {
+			t.Fatalf("response %+v", resp)
+		}
+	}
+
+	// resource on the token request: a JWT for it.
+	resp, err := e.exchange(g, e.spa, params(e.code(e.spa, granted("openid", "read", "write")), "resource", "https://api.example.com"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := e.claims(resp.AccessToken)
-	// The user holds read (through the reader role) but not write.
-	if c["aud"] != "https://api.example.com" || c["scope"] != "read" || c["client_id"] != "spa" || c["sub"] != "user1" {
-		t.Fatalf("access token claims %v", c)
+	wantJWT(resp)
+
+	// No resource on the token request and openid granted: an opaque token
+	// for the OP, usable at userinfo, even though /auth named one resource
+	// (useGrantedResource is off in Logto; oidc-provider's resolveResource
+	// uses the granted resource only without openid). This is what
+	// @logto/node does before fetchUserInfo.
+	resp, err = e.exchange(g, e.spa, params(e.code(e.spa, granted("openid", "offline_access", "profile", "read", "write"))))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if resp.ExpiresIn != 600 || resp.Scope != "read" {
+	at, err := e.st.GetToken(t.Context(), token.Hash(resp.AccessToken), e.now)
+	if err != nil || at.Kind != store.TokenAccess || at.UserID != e.user.ID || at.Resources != nil {
+		t.Fatalf("want an opaque OP access token, got %.20s… (%v)", resp.AccessToken, err)
+	}
+	if resp.Scope != "openid offline_access profile" || resp.ExpiresIn != 3600 || resp.IDToken == "" {
 		t.Fatalf("response %+v", resp)
+	}
+
+	// Without openid the only granted resource is the audience.
+	resp, err = e.exchange(g, e.spa, params(e.code(e.spa, granted("read", "write"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantJWT(resp)
+	if resp.IDToken != "" {
+		t.Fatal("ID token without openid")
 	}
 }
 

@@ -5,6 +5,11 @@
 // type, once, before calling Exchange — so no grant can skip those steps —
 // and writes whatever error Exchange returns.
 //
+// One exchange is one transaction: consuming the code or the refresh token
+// commits together with every token it issues (reads and signing happen
+// before, or inside for the code grant, whose reads need the code), so a
+// failure part-way leaves the client's credential usable for a retry.
+//
 // Grants return *oauth.Error for protocol failures; any other error is a
 // server-side failure (store errors wrapping store.ErrUnavailable become
 // 503 at the edge).

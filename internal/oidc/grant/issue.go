@@ -44,12 +44,16 @@ func (d *Deps) loadUser(ctx context.Context, userID string) (*store.User, error)
 	return u, nil
 }
 
-// pickResource chooses the access token's audience (RFC 8707 §2.2): the
-// resource parameter of the token request, which must be one the grant
-// covers; without it, the grant's only resource if it has exactly one.
-// With several and none chosen, the token is for the OP, as Logto's SDKs
-// expect (they fetch resource tokens with the refresh grant).
-func pickResource(req *Request, granted []string) (string, error) {
+// pickResource chooses the access token's audience (RFC 8707 §2.2) as
+// oidc-provider's resolveResource does with Logto's useGrantedResource
+// turned off: the resource parameter of the token request, which must be
+// one the grant covers; without it, the grant's only resource, but only
+// when openid was not granted. With openid granted (or several resources
+// and none chosen) the token is an opaque one for the OP, usable at
+// userinfo, as Logto's SDKs expect: they exchange the code without a
+// resource, call fetchUserInfo with that token, and fetch resource tokens
+// with the refresh grant. scopes are the grant's scopes.
+func pickResource(req *Request, granted, scopes []string) (string, error) {
 	asked := req.Params["resource"]
 	switch {
 	case len(asked) > 1:
@@ -59,55 +63,82 @@ func pickResource(req *Request, granted []string) (string, error) {
 			return "", oauth.InvalidTarget("the resource indicator was not granted")
 		}
 		return asked[0], nil
-	case len(granted) == 1:
+	case len(granted) == 1 && !oauth.Contains(scopes, token.ScopeOpenID):
 		return granted[0], nil
 	}
 	return "", nil
 }
 
-// accessToken issues the access token of g: a JWT for an API resource, or
-// an opaque token stored by hash.
-func (d *Deps) accessToken(ctx context.Context, g *userGrant, now time.Time) (tok string, scopes []string, ttl time.Duration, err error) {
+// issued is an access token made for a grant: its value, the scopes it
+// carries and its lifetime. An opaque token also has the record the caller
+// must store, in the same transaction as the rest of the exchange.
+type issued struct {
+	value  string
+	scopes []string
+	ttl    time.Duration
+	record *store.Token // nil for a JWT, which is not stored
+}
+
+// accessToken makes the access token of g: a JWT for an API resource, or
+// an opaque token for the OP. It reads through d.Store but writes nothing.
+func (d *Deps) accessToken(ctx context.Context, g *userGrant, now time.Time) (*issued, error) {
 	if g.resource != "" {
 		res, err := lookupResource(ctx, d.Store, g.resource)
 		if err != nil {
-			return "", nil, 0, err
+			return nil, err
 		}
 		held, err := d.Store.UserResourceScopes(ctx, g.user.ID, res.ID)
 		if err != nil {
-			return "", nil, 0, fmt.Errorf("user resource scopes: %w", err)
+			return nil, fmt.Errorf("user resource scopes: %w", err)
 		}
 		// An unauthorized scope is dropped, not rejected (Logto §1.7).
 		_, asked := token.SplitScopes(g.scopes)
-		scopes = oauth.Intersect(asked, held)
+		scopes := oauth.Intersect(asked, held)
 		if g.client.IsThirdParty {
 			// Rule 4 of logto-reference.md §1.7: a third-party app gets
 			// only the resource scopes the user consented to.
 			consented, err := d.consentedScopes(ctx, g.user.ID, g.client.ID, res.Indicator)
 			if err != nil {
-				return "", nil, 0, err
+				return nil, err
 			}
 			scopes = oauth.Intersect(scopes, consented)
 		}
-		ttl = resourceTTL(res)
-		tok, err = d.Minter.AccessToken(token.AccessToken{
+		ttl := resourceTTL(res)
+		tok, err := d.Minter.AccessToken(token.AccessToken{
 			Subject: g.user.ID, Audience: res.Indicator, ClientID: g.client.ID,
 			Scope: oauth.FormatScope(scopes), IssuedAt: now, ExpiresAt: now.Add(ttl),
 		})
-		return tok, scopes, ttl, err
+		if err != nil {
+			return nil, err
+		}
+		return &issued{value: tok, scopes: scopes, ttl: ttl}, nil
 	}
-	scopes, _ = token.SplitScopes(g.scopes)
+	scopes, _ := token.SplitScopes(g.scopes)
 	plain, hash := token.NewOpaque()
-	ttl = token.AccessTokenTTL
-	err = d.Store.CreateToken(ctx, &store.Token{
+	ttl := token.AccessTokenTTL
+	return &issued{value: plain, scopes: scopes, ttl: ttl, record: &store.Token{
 		Hash: hash, Kind: store.TokenAccess, ClientID: g.client.ID, UserID: g.user.ID,
 		GrantID: g.grantID, SessionID: g.sessionID, Scopes: scopes,
 		AuthTime: g.authTime, AMR: g.amr, CreatedAt: now, ExpiresAt: now.Add(ttl),
-	})
-	if err != nil {
-		return "", nil, 0, fmt.Errorf("store access token: %w", err)
+	}}, nil
+}
+
+// storeAccessToken stores at if it is opaque.
+func storeAccessToken(ctx context.Context, st Store, at *issued) error {
+	if at.record == nil {
+		return nil
 	}
-	return plain, scopes, ttl, nil
+	if err := st.CreateToken(ctx, at.record); err != nil {
+		return fmt.Errorf("store access token: %w", err)
+	}
+	return nil
+}
+
+// response is the token response for at, with its ID token and refresh
+// token (either may be empty).
+func response(at *issued, idToken, refreshToken string) *Response {
+	return &Response{AccessToken: at.value, TokenType: "Bearer", ExpiresIn: int64(at.ttl / time.Second),
+		IDToken: idToken, RefreshToken: refreshToken, Scope: oauth.FormatScope(at.scopes)}
 }
 
 // consentedScopes are the scopes of resource in the user's consent grant
@@ -164,7 +195,7 @@ func (d *Deps) idToken(ctx context.Context, g *userGrant, accessToken string, no
 	}
 	return d.Minter.IDToken(token.IDToken{
 		Subject: g.user.ID, Audience: g.client.ID, Nonce: g.nonce, AuthTime: g.authTime,
-		IssuedAt: now, ExpiresAt: now.Add(ttl), AccessToken: accessToken, SessionID: g.sessionID,
+		IssuedAt: now, ExpiresAt: now.Add(ttl), AccessToken: accessToken, SessionID: g.sessionID, AMR: g.amr,
 		Claims: token.UserClaims(data, g.scopes, true),
 	}, g.client.OIDCClientMetadata.IDTokenSignedResponseAlg)
 }

@@ -60,10 +60,11 @@ func (g *RefreshToken) Exchange(ctx context.Context, req *Request) (*Response, e
 		scopes = asked
 	}
 	// Without an explicit resource the refresh grant answers for the OP
-	// (Logto's SDKs ask per resource), unlike the code grant's default.
+	// (Logto's SDKs ask per resource); unlike the code grant, it never
+	// falls back to the only granted resource.
 	var resource string
 	if len(req.Params["resource"]) > 0 {
-		if resource, err = pickResource(req, rt.Resources); err != nil {
+		if resource, err = pickResource(req, rt.Resources, rt.Scopes); err != nil {
 			return nil, err
 		}
 	}
@@ -71,24 +72,24 @@ func (g *RefreshToken) Exchange(ctx context.Context, req *Request) (*Response, e
 	if err != nil {
 		return nil, err
 	}
-
-	newRT, err := g.renew(ctx, req.Client, rt, hash, presented, now)
-	if err != nil {
-		return nil, err
-	}
+	// Everything that reads or signs happens first; then one transaction
+	// rotates or extends the refresh token and stores the access token.
 	ug := &userGrant{client: req.Client, user: user, grantID: rt.GrantID, sessionID: rt.SessionID,
 		scopes: scopes, resource: resource, authTime: rt.AuthTime, amr: rt.AMR}
-	at, atScopes, ttl, err := g.accessToken(ctx, ug, now)
+	at, err := g.accessToken(ctx, ug, now)
 	if err != nil {
 		return nil, err
 	}
-	resp := &Response{AccessToken: at, TokenType: "Bearer", ExpiresIn: int64(ttl / time.Second),
-		RefreshToken: newRT, Scope: oauth.FormatScope(atScopes)}
 	// OIDC Core §12.2: a new ID token without nonce, same auth_time.
-	if resp.IDToken, err = g.idToken(ctx, ug, at, now); err != nil {
+	idToken, err := g.idToken(ctx, ug, at.value, now)
+	if err != nil {
 		return nil, err
 	}
-	return resp, nil
+	newRT, err := g.renew(ctx, req.Client, rt, hash, presented, at, now)
+	if err != nil {
+		return nil, err
+	}
+	return response(at, idToken, newRT), nil
 }
 
 // shouldRotate is oidc-provider's default rule, which Logto keeps when
@@ -109,49 +110,80 @@ func shouldRotate(app *store.Application, rt *store.Token, now time.Time) bool {
 }
 
 // renew rotates the refresh token (consume the old one, issue a new one in
-// the same family, in one transaction) or keeps it and slides its expiry.
-// It returns the refresh token to send back.
-func (g *RefreshToken) renew(ctx context.Context, app *store.Application, rt *store.Token, hash []byte, presented string, now time.Time) (string, error) {
+// the same family) or keeps it and slides its expiry, and stores the opaque
+// access token at, all in one transaction: if any write fails, none is
+// kept, so the presented refresh token still works when the client retries
+// (rather than coming back consumed, which would look like reuse). It
+// returns the refresh token to send back.
+func (g *RefreshToken) renew(ctx context.Context, app *store.Application, rt *store.Token, hash []byte, presented string,
+	at *issued, now time.Time) (string, error) {
 	// SPAs never get a sliding expiry: a rotated token keeps the time left.
 	expires := now.Add(refreshTTL(app))
 	if app.Type == store.AppSPA {
 		expires = rt.ExpiresAt
 	}
-	if !shouldRotate(app, rt, now) {
-		if app.Type != store.AppSPA {
-			if err := g.Store.ExtendToken(ctx, hash, expires); err != nil {
-				return "", fmt.Errorf("extend refresh token: %w", err)
-			}
-		}
-		return presented, nil
-	}
-	plain, newHash := token.NewOpaque()
-	reused := false
-	err := g.Store.InTx(ctx, func(tx store.Store) error {
-		old, err := tx.ConsumeToken(ctx, hash, now)
-		if err != nil {
-			return fmt.Errorf("consume refresh token: %w", err)
-		}
-		if !old.ConsumedAt.IsZero() {
-			reused = true // a concurrent request rotated it first
-			return nil
-		}
-		return tx.CreateToken(ctx, &store.Token{
+	rotate := shouldRotate(app, rt, now)
+	extend := !rotate && app.Type != store.AppSPA
+	send := presented
+	var newRT *store.Token
+	if rotate {
+		plain, newHash := token.NewOpaque()
+		send = plain
+		newRT = &store.Token{
 			Hash: newHash, Kind: store.TokenRefresh, ClientID: rt.ClientID, UserID: rt.UserID,
 			GrantID: rt.GrantID, SessionID: rt.SessionID, Scopes: rt.Scopes, Resources: rt.Resources,
 			AuthTime: rt.AuthTime, AMR: rt.AMR, FirstIssuedAt: rt.FirstIssuedAt,
 			CreatedAt: now, ExpiresAt: expires,
-		})
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return "", oauth.InvalidGrant("refresh token is invalid or expired")
+		}
 	}
-	if err != nil {
-		return "", err
+	reused := false
+	write := func(st Store) error {
+		switch {
+		case rotate:
+			old, err := st.ConsumeToken(ctx, hash, now)
+			if err != nil {
+				return fmt.Errorf("consume refresh token: %w", err)
+			}
+			if !old.ConsumedAt.IsZero() {
+				reused = true // a concurrent request rotated it first
+				return errReuse
+			}
+			if err := st.CreateToken(ctx, newRT); err != nil {
+				return fmt.Errorf("store refresh token: %w", err)
+			}
+		case extend:
+			if err := st.ExtendToken(ctx, hash, expires); err != nil {
+				return fmt.Errorf("extend refresh token: %w", err)
+			}
+		}
+		return storeAccessToken(ctx, st, at)
+	}
+	var err error
+	switch writes := btoi(rotate)*2 + btoi(extend) + btoi(at.record != nil); writes {
+	case 0:
+	case 1:
+		// A single statement is atomic on its own: no BEGIN/COMMIT.
+		err = write(g.Store)
+	default:
+		err = g.Store.InTx(ctx, func(tx store.Store) error { return write(tx) })
 	}
 	if reused {
 		g.revokeGrant(ctx, rt.GrantID, "refresh token reused")
 		return "", errReuse
 	}
-	return plain, nil
+	if errors.Is(err, store.ErrNotFound) {
+		// Revoked (or expired) since we read it.
+		return "", oauth.InvalidGrant("refresh token is invalid or expired")
+	}
+	if err != nil {
+		return "", err
+	}
+	return send, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

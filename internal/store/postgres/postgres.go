@@ -4,15 +4,15 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
@@ -50,6 +50,9 @@ const (
 	maxIdleConns    = 10
 	connMaxLifetime = 30 * time.Minute
 	connMaxIdleTime = 5 * time.Minute
+	connectTimeout  = 5 * time.Second
+	// statementTimeout is PostgreSQL's syntax for its runtime parameter.
+	statementTimeout = "10s"
 )
 
 // Open connects to the database at url (a postgres:// URL or key=value DSN;
@@ -57,10 +60,20 @@ const (
 // and applies pending migrations. The result is a *sqlstore.Store, which
 // also offers Migrate.
 func Open(ctx context.Context, url string) (store.Store, error) {
-	db, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: open: %w", err)
+		return nil, fmt.Errorf("postgres: parse url: %w", err)
 	}
+	// A database that stops answering (rather than refusing) must not hold
+	// requests and pool connections forever: bound both the dial and every
+	// statement unless the URL says otherwise.
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = connectTimeout
+	}
+	if _, ok := cfg.RuntimeParams["statement_timeout"]; !ok {
+		cfg.RuntimeParams["statement_timeout"] = statementTimeout
+	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxIdleConns)
 	db.SetConnMaxLifetime(connMaxLifetime)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gatehouse/gatehouse/internal/id"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -17,13 +16,11 @@ var _ store.BulkUsers = (*Store)(nil)
 // (65,535), and large enough that per-statement overhead stops mattering.
 const bulkRows = 500
 
-var (
-	fullInsertOnce sync.Once
-	fullInsert     string
-)
-
-// insertUsersSQL is a multi-row INSERT for n users.
-func insertUsersSQL(n int) string {
+// insertUsersSQL is a multi-row INSERT for n users. SQLite gets
+// anonymous "?" parameters: its driver looks every numbered parameter's
+// name up in a list, which makes binding a statement with thousands of
+// "$N" parameters quadratic (500 rows took 25× longer than 10 rows).
+func insertUsersSQL(n int, numbered bool) string {
 	const cols = 16
 	var b strings.Builder
 	b.WriteString(`INSERT INTO users (` + userColumns + `) VALUES `)
@@ -36,8 +33,12 @@ func insertUsersSQL(n int) string {
 			if c > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(r*cols + c + 1))
+			if numbered {
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(r*cols + c + 1))
+			} else {
+				b.WriteByte('?')
+			}
 		}
 		b.WriteByte(')')
 	}
@@ -47,7 +48,8 @@ func insertUsersSQL(n int) string {
 // CreateUsers inserts users with multi-row INSERTs in one transaction.
 func (s *Store) CreateUsers(ctx context.Context, users []store.User) error {
 	const op = "create users"
-	fullInsertOnce.Do(func() { fullInsert = insertUsersSQL(bulkRows) })
+	numbered := s.dialect.Name != "sqlite"
+	fullInsert := insertUsersSQL(bulkRows, numbered)
 	return s.inTx(ctx, func(tx *Store) error {
 		args := make([]any, 0, bulkRows*16)
 		for start := 0; start < len(users); start += bulkRows {
@@ -68,7 +70,7 @@ func (s *Store) CreateUsers(ctx context.Context, users []store.User) error {
 			}
 			query := fullInsert
 			if len(chunk) != bulkRows {
-				query = insertUsersSQL(len(chunk))
+				query = insertUsersSQL(len(chunk), numbered)
 			}
 			if _, err := tx.tx.ExecContext(ctx, query, args...); err != nil {
 				return tx.wrap(op, err)

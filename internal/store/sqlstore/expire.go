@@ -17,6 +17,7 @@ var sweepTables = []struct{ table, key string }{
 	{"tokens", "hash"},
 	{"grants", "id"},
 	{"assertion_jtis", "id"},
+	{"logout_notices", "id"},
 	{"verification_codes", "id"},
 	{"rate_limit_counters", "id"},
 	{"rate_limit_lockouts", "id"},

@@ -66,3 +66,73 @@ func (s *Store) DeleteUserClientTokens(ctx context.Context, userID, clientID str
 	return s.execCount(ctx, "delete user client tokens",
 		`DELETE FROM tokens WHERE user_id = $1 AND client_id = $2`, userID, clientID)
 }
+
+const noticeColumns = `id, client_id, uri, user_id, sid, attempts, next_attempt_at, created_at, expires_at`
+
+func scanNotice(sc scanner, n *store.LogoutNotice) error {
+	return sc.Scan(&n.ID, &n.ClientID, &n.URI, &n.UserID, &n.SID, &n.Attempts,
+		timeCol{&n.NextAttemptAt}, timeCol{&n.CreatedAt}, timeCol{&n.ExpiresAt})
+}
+
+// EnqueueLogoutNotices inserts the notices; callers run it in the
+// transaction that ends the session.
+func (s *Store) EnqueueLogoutNotices(ctx context.Context, notices []store.LogoutNotice) error {
+	const op = "enqueue logout notices"
+	for i := range notices {
+		n := &notices[i]
+		n.CreatedAt = createdAt(n.CreatedAt)
+		n.NextAttemptAt, n.ExpiresAt = truncate(n.NextAttemptAt), truncate(n.ExpiresAt)
+		_, err := s.w().ExecContext(ctx, `INSERT INTO logout_notices (`+noticeColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			n.ID, n.ClientID, n.URI, n.UserID, n.SID, n.Attempts, n.NextAttemptAt.UnixMilli(),
+			n.CreatedAt.UnixMilli(), n.ExpiresAt.UnixMilli())
+		if err != nil {
+			return s.wrap(op, err)
+		}
+	}
+	return nil
+}
+
+// ClaimLogoutNotices leases due notices in one UPDATE … RETURNING. On
+// PostgreSQL the inner SELECT skips rows another worker has locked; SQLite
+// has one writer at a time, so the statement is atomic there by itself.
+func (s *Store) ClaimLogoutNotices(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]store.LogoutNotice, error) {
+	lock := ""
+	if s.dialect.ForUpdate != "" {
+		lock = s.dialect.ForUpdate + " SKIP LOCKED"
+	}
+	return queryListW(ctx, s, "claim logout notices", `UPDATE logout_notices SET next_attempt_at = $1
+		WHERE id IN (SELECT id FROM logout_notices WHERE next_attempt_at <= $2 AND expires_at > $2
+			ORDER BY next_attempt_at LIMIT $3`+lock+`)
+		RETURNING `+noticeColumns, scanNotice, now.Add(lease).UnixMilli(), now.UnixMilli(), limit)
+}
+
+func (s *Store) RetryLogoutNotice(ctx context.Context, id string, attempts int, next time.Time) error {
+	return s.execOne(ctx, "retry logout notice", `UPDATE logout_notices SET attempts = $1, next_attempt_at = $2
+		WHERE id = $3`, attempts, next.UnixMilli(), id)
+}
+
+func (s *Store) DeleteLogoutNotice(ctx context.Context, id string) error {
+	return s.execOne(ctx, "delete logout notice", `DELETE FROM logout_notices WHERE id = $1`, id)
+}
+
+// queryListW is queryList on the write side (for UPDATE … RETURNING).
+func queryListW[T any](ctx context.Context, s *Store, op, query string, scan func(scanner, *T) error, args ...any) ([]T, error) {
+	rows, err := s.w().QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.wrap(op, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, s.wrap(op, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap(op, err)
+	}
+	return out, nil
+}

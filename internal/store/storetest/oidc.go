@@ -12,6 +12,7 @@ var oidcTests = []test{
 	{"AssertionJTIReplay", testAssertionJTI},
 	{"SealedSecrets", testSealedSecrets},
 	{"DeleteUserClientTokens", testDeleteUserClientTokens},
+	{"LogoutNotices", testLogoutNotices},
 }
 
 func testAssertionJTI(t *testing.T, s store.Store) {
@@ -78,4 +79,57 @@ func testDeleteUserClientTokens(t *testing.T, s store.Store) {
 			t.Fatalf("token %s: err %v, want live=%v", label, err, live)
 		}
 	}
+}
+
+func testLogoutNotices(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	app := mkApp(t, s, "app1")
+	mk := func(id string, next time.Duration) store.LogoutNotice {
+		return store.LogoutNotice{ID: id, ClientID: app.ID, URI: "https://rp.example/bcl", UserID: "u1", SID: "sid-" + id,
+			NextAttemptAt: at(next), CreatedAt: t0, ExpiresAt: at(time.Hour)}
+	}
+	want := []store.LogoutNotice{mk("n1", 0), mk("n2", time.Second), mk("n3", time.Minute)}
+	ok(t, s.InTx(ctx, func(tx store.Store) error { return tx.EnqueueLogoutNotices(ctx, want) }), "enqueue")
+
+	// Due at t0+1s: n1 and n2, leased for 30 s.
+	got, err := s.ClaimLogoutNotices(ctx, at(time.Second), 30*time.Second, 10)
+	ok(t, err, "claim")
+	if len(got) != 2 {
+		t.Fatalf("claimed %d notices, want 2", len(got))
+	}
+	byID := map[string]store.LogoutNotice{}
+	for _, n := range got {
+		byID[n.ID] = n
+	}
+	w := want[0]
+	w.NextAttemptAt = at(31 * time.Second)
+	equal(t, byID["n1"], w, "claimed notice")
+	// Leased notices are not claimed again until the lease ends.
+	got, err = s.ClaimLogoutNotices(ctx, at(2*time.Second), 30*time.Second, 10)
+	ok(t, err, "claim during lease")
+	if len(got) != 0 {
+		t.Fatalf("claimed %d leased notices", len(got))
+	}
+	ok(t, s.DeleteLogoutNotice(ctx, "n1"), "delete")
+	wantErr(t, s.DeleteLogoutNotice(ctx, "n1"), store.ErrNotFound, "delete twice")
+	ok(t, s.RetryLogoutNotice(ctx, "n2", 1, at(5*time.Second)), "retry")
+	wantErr(t, s.RetryLogoutNotice(ctx, "nope", 1, t0), store.ErrNotFound, "retry missing")
+	got, err = s.ClaimLogoutNotices(ctx, at(time.Minute), 30*time.Second, 1)
+	ok(t, err, "claim with limit")
+	if len(got) != 1 || got[0].ID != "n2" || got[0].Attempts != 1 {
+		t.Fatalf("claim with limit 1 = %+v, want n2 (oldest due) with one attempt", got)
+	}
+	// Expired notices are never claimed, and the sweeper removes them.
+	got, err = s.ClaimLogoutNotices(ctx, at(2*time.Hour), time.Second, 10)
+	ok(t, err, "claim expired")
+	if len(got) != 0 {
+		t.Fatalf("claimed %d expired notices", len(got))
+	}
+	_, err = s.DeleteExpired(ctx, at(2*time.Hour), 100)
+	ok(t, err, "sweep")
+	wantErr(t, s.DeleteLogoutNotice(ctx, "n3"), store.ErrNotFound, "swept notice")
+	// Deleting the app drops its notices.
+	ok(t, s.EnqueueLogoutNotices(ctx, []store.LogoutNotice{mk("n4", 0)}), "enqueue again")
+	ok(t, s.DeleteApplication(ctx, app.ID), "delete app")
+	wantErr(t, s.DeleteLogoutNotice(ctx, "n4"), store.ErrNotFound, "notice of a deleted app")
 }

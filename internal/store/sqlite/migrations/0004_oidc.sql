@@ -18,3 +18,20 @@ CREATE TABLE application_secret_seals (
 	PRIMARY KEY (application_id, name),
 	FOREIGN KEY (application_id, name) REFERENCES application_secrets (application_id, name) ON DELETE CASCADE
 );
+
+-- Back-channel logout outbox (OIDC Back-Channel Logout 1.0): written with
+-- the session's deletion, delivered and deleted by any node. No foreign key
+-- to users: a deleted user's sessions still end with a logout token.
+CREATE TABLE logout_notices (
+	id TEXT PRIMARY KEY,
+	client_id TEXT NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+	uri TEXT NOT NULL,
+	user_id TEXT NOT NULL DEFAULT '',
+	sid TEXT NOT NULL DEFAULT '',
+	attempts INTEGER NOT NULL DEFAULT 0,
+	next_attempt_at INTEGER NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL
+);
+CREATE INDEX logout_notices_next_attempt_at ON logout_notices (next_attempt_at);
+CREATE INDEX logout_notices_expires_at ON logout_notices (expires_at);

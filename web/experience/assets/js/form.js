@@ -40,7 +40,6 @@ export function fieldError(input, message) {
 }
 
 export function setBusy(button, busy) {
-  if (!button.dataset.idle) button.dataset.idle = button.textContent;
   button.disabled = busy;
   button.setAttribute('aria-busy', busy ? 'true' : 'false');
   button.classList.toggle('busy', busy);

@@ -47,6 +47,7 @@ export async function render() {
   }
   if (seq !== renderSeq) return; // a newer navigation won
   const view = document.getElementById('view');
+  parkAlerts();
   view.replaceChildren();
   root.dataset.page = found ? found.pattern : '404';
   const ctx = {
@@ -60,7 +61,12 @@ export async function render() {
     mount(name) {
       const node = document.getElementById(`tpl-${name}`).content.cloneNode(true);
       translate(node);
+      parkAlerts();
       view.replaceChildren(node);
+      // The notice and error regions sit under the page's heading (and
+      // subtitle), above its form.
+      const anchor = view.querySelector(':scope > .subtitle:not([hidden])') || view.querySelector(':scope > h1');
+      anchor?.after(document.getElementById('notice'), document.getElementById('error'));
       return view;
     },
     isCurrent: () => seq === renderSeq,
@@ -81,6 +87,13 @@ export async function render() {
     if (!active || active === document.body) title.focus();
   }
   root.dataset.ready = 'true';
+}
+
+// parkAlerts moves the notice and error regions out of the view (before
+// it) so that replacing the view's content keeps them.
+function parkAlerts() {
+  const view = document.getElementById('view');
+  view.before(document.getElementById('notice'), document.getElementById('error'));
 }
 
 function clearAlerts() {
@@ -105,6 +118,7 @@ export function flash(message) {
 
 function showFatal() {
   const view = document.getElementById('view');
+  parkAlerts();
   const h1 = document.createElement('h1');
   h1.id = 'title';
   h1.textContent = t('error.title');

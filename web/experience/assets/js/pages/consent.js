@@ -40,7 +40,8 @@ export default async function consent(ctx) {
   const user = info.user || {};
   const display = user.name || user.username || user.primaryEmail || user.primaryPhone || user.id || '';
   $('user-name').textContent = display;
-  $('user-id').textContent = display === user.id ? '' : (user.primaryEmail || user.username || user.id || '');
+  const secondary = [user.primaryEmail, user.primaryPhone, user.username].find((v) => v && v !== display) || '';
+  $('user-id').textContent = secondary;
   const avatar = $('user-avatar');
   if (isSafeImage(user.avatar)) {
     const img = document.createElement('img');

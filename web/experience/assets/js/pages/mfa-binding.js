@@ -119,6 +119,7 @@ async function backupCodes(ctx) {
   const { verificationId, codes = [] } = await api('POST', '/api/experience/verification/backup-code/generate');
   if (!ctx.isCurrent()) return;
   const listEl = $('backup-codes');
+  listEl.setAttribute('aria-label', t('backup.listLabel'));
   for (const code of codes) {
     const li = document.createElement('li');
     li.textContent = code;

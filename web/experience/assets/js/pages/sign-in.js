@@ -72,7 +72,6 @@ export default function signIn(ctx) {
     passwordField.hidden = mode !== 'password';
     password.required = mode === 'password';
     submit.textContent = t(mode === 'password' ? 'signIn.submit' : 'signIn.sendCode');
-    submit.dataset.idle = submit.textContent;
     const other = mode === 'password' ? codeTypes : passwordTypes;
     switcher.hidden = !other.length;
     switcher.textContent = t(mode === 'password' ? 'signIn.useCode' : 'signIn.usePassword');

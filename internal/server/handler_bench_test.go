@@ -1,0 +1,180 @@
+package server
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/application"
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/token"
+)
+
+// These run the whole HTTP surface (Recover, RequestID, the deadline,
+// metrics, the mux and the handler) on a temp SQLite file, without the
+// network: the per-request overhead bench/ sees against a static stub.
+
+type benchEnv struct {
+	h      http.Handler
+	at     string
+	client string
+	secret string
+}
+
+func newBenchServer(b *testing.B) *benchEnv {
+	b.Helper()
+	env := map[string]string{
+		"GATEHOUSE_ENDPOINT":     "http://127.0.0.1:3999",
+		"GATEHOUSE_DATABASE_URL": "sqlite://" + filepath.Join(b.TempDir(), "g.db"),
+		"GATEHOUSE_SECRET_KEY":   strings.Repeat("ab", 32),
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] }, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The production logger: info level, so the debug access log is off.
+	s, err := Open(b.Context(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	ctx := b.Context()
+	app, secret, err := s.Apps.Create(ctx, application.CreateInput{Name: "Web", Type: store.AppTraditional,
+		RedirectURIs: []string{"http://127.0.0.1:9/cb"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	u := &store.User{ID: "benchuser01", Username: "bench", PrimaryEmail: "bench@example.com", Name: "Bench",
+		EmailVerified: true, CreatedAt: now, UpdatedAt: now}
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		b.Fatal(err)
+	}
+	const at = "bench-access-token-0123456789abcdefghijklmnop"
+	if err := s.Store.CreateToken(ctx, &store.Token{Hash: token.Hash(at), Kind: store.TokenAccess, ClientID: app.ID,
+		UserID: u.ID, Scopes: []string{"openid", "profile", "email"}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		b.Fatal(err)
+	}
+	return &benchEnv{h: s.Handler(), at: at, client: app.ID, secret: secret}
+}
+
+// benchWriter stands in for net/http's response: a fresh header map per
+// request, the body discarded. httptest.ResponseRecorder clones headers
+// and buffers the body, which would hide the costs measured here.
+type benchWriter struct {
+	h      http.Header
+	status int
+	n      int
+}
+
+func (w *benchWriter) Header() http.Header { return w.h }
+func (w *benchWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+func (w *benchWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.n += len(b)
+	return len(b), nil
+}
+
+// serve runs one request as net/http would: the request context is a
+// cancelable child of the connection's.
+func serve(h http.Handler, req *http.Request) *benchWriter {
+	ctx, cancel := context.WithCancel(connCtx)
+	defer cancel()
+	w := &benchWriter{h: make(http.Header)}
+	h.ServeHTTP(w, req.WithContext(ctx))
+	return w
+}
+
+var connCtx, _ = context.WithCancel(context.Background()) //nolint:govet // lives for the process
+
+func benchGet(b *testing.B, h http.Handler, path string, hdr ...string) {
+	req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3999"+path, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if w := serve(h, req); w.status != http.StatusOK {
+			b.Fatal(w.status)
+		}
+	}
+}
+
+func BenchmarkServerDiscovery(b *testing.B) {
+	e := newBenchServer(b)
+	benchGet(b, e.h, "/oidc/.well-known/openid-configuration")
+}
+
+func BenchmarkServerJWKS(b *testing.B) {
+	e := newBenchServer(b)
+	benchGet(b, e.h, "/oidc/jwks")
+}
+
+func BenchmarkServerUserinfo(b *testing.B) {
+	e := newBenchServer(b)
+	benchGet(b, e.h, "/oidc/me", "Authorization", "Bearer "+e.at)
+}
+
+func BenchmarkServerIntrospection(b *testing.B) {
+	e := newBenchServer(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:3999/oidc/token/introspection", strings.NewReader("token="+e.at))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(e.client, e.secret)
+		if w := serve(e.h, req); w.status != http.StatusOK || w.n == 0 {
+			b.Fatal(w.status)
+		}
+	}
+}
+
+// BenchmarkStubStatic is the floor: what httptest costs for a handler that
+// only writes static bytes (bench/'s plain net/http stub).
+func BenchmarkStubStatic(b *testing.B) {
+	body := []byte(`{"issuer":"http://127.0.0.1:3999/oidc"}`)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /oidc/jwks", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+	benchGet(b, mux, "/oidc/jwks")
+}
+
+// TestDeadlineWhereStoreIsRead: every request gets the deadline except GET
+// and HEAD of the routes served from memory.
+func TestDeadlineWhereStoreIsRead(t *testing.T) {
+	var has bool
+	h := withDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, has = r.Context().Deadline()
+	}))
+	for _, tt := range []struct {
+		method, path string
+		want         bool
+	}{
+		{"GET", "/oidc/jwks", false},
+		{"HEAD", "/oidc/.well-known/openid-configuration", false},
+		{"GET", "/.well-known/openid-configuration", false},
+		{"POST", "/oidc/jwks", true},
+		{"GET", "/oidc/me", true},
+		{"POST", "/oidc/token", true},
+		{"GET", "/oidc/jwks/", true},
+	} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(tt.method, tt.path, nil))
+		if has != tt.want {
+			t.Errorf("%s %s: deadline %v, want %v", tt.method, tt.path, has, tt.want)
+		}
+	}
+}
