@@ -421,7 +421,6 @@ func TestPanicIsJSON500(t *testing.T) {
 // request's read and its write.
 type racingStore struct {
 	store.Store
-	now time.Time
 }
 
 func (s racingStore) GetInteraction(ctx context.Context, id string, now time.Time) (*store.Interaction, error) {

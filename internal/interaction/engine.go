@@ -26,7 +26,7 @@ type Config struct {
 	// Settings returns the sign-in experience settings in force; nil means
 	// DefaultSettings.
 	Settings func(ctx context.Context) (*Settings, error)
-	// HashPassword hashes a new password; nil means password.Hash.
+	// HashPassword hashes a new password; nil means password.HashContext.
 	HashPassword func(password string) (string, error)
 	Logger       *slog.Logger
 	Now          func() time.Time
@@ -42,7 +42,7 @@ type Config struct {
 type Engine struct {
 	users    Users
 	settings func(ctx context.Context) (*Settings, error)
-	hash     func(string) (string, error)
+	hash     func(context.Context, string) (string, error)
 	log      *slog.Logger
 	now      func() time.Time
 	auth     Authenticators
@@ -51,13 +51,13 @@ type Engine struct {
 
 // New returns an Engine.
 func New(cfg Config) *Engine {
-	e := &Engine{users: cfg.Users, settings: cfg.Settings, hash: cfg.HashPassword, log: cfg.Logger, now: cfg.Now,
+	e := &Engine{users: cfg.Users, settings: cfg.Settings, hash: hashPassword, log: cfg.Logger, now: cfg.Now,
 		auth: cfg.Authenticators, codes: cfg.Codes}
+	if h := cfg.HashPassword; h != nil {
+		e.hash = func(_ context.Context, pw string) (string, error) { return h(pw) }
+	}
 	if e.settings == nil {
 		e.settings = func(context.Context) (*Settings, error) { return DefaultSettings(), nil }
-	}
-	if e.hash == nil {
-		e.hash = hashPassword
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)

@@ -52,11 +52,11 @@ func (e *Engine) ResetPassword(ctx context.Context, f *Flow, pw string) error {
 		return err
 	}
 	if u.PasswordHash != "" {
-		if same, err := password.Verify(pw, u.PasswordHash); err == nil && same {
+		if same, err := password.VerifyContext(ctx, pw, u.PasswordHash); err == nil && same {
 			return ErrSamePassword
 		}
 	}
-	hash, err := e.hash(pw)
+	hash, err := e.hash(ctx, pw)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func (e *Engine) setPassword(ctx context.Context, f *Flow, current *store.User, 
 	if current != nil && current.PasswordHash != "" {
 		return user.ErrPasswordExists
 	}
-	hash, err := e.hash(pw)
+	hash, err := e.hash(ctx, pw)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,11 @@ import (
 	"github.com/gatehouse/gatehouse/internal/user"
 )
 
-// hashPassword is the default password hasher.
-func hashPassword(pw string) (string, error) { return password.Hash(pw) }
+// hashPassword is the default password hasher. It waits for a hashing slot
+// at most until ctx ends.
+func hashPassword(ctx context.Context, pw string) (string, error) {
+	return password.HashContext(ctx, pw)
+}
 
 func validIdentifierType(t string) bool {
 	return t == user.IdentifierUsername || t == user.IdentifierEmail || t == user.IdentifierPhone
@@ -72,7 +75,7 @@ func (e *Engine) NewPasswordIdentity(ctx context.Context, f *Flow, ident Identif
 	if err := e.users.CheckAvailable(ctx, ident.Value, ""); err != nil {
 		return "", err
 	}
-	hash, err := e.hash(pw)
+	hash, err := e.hash(ctx, pw)
 	if err != nil {
 		return "", err
 	}

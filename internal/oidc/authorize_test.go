@@ -226,7 +226,9 @@ func TestSSOAndPrompts(t *testing.T) {
 		t.Fatalf("third-party prompt=none: %s", loc)
 	}
 	// A suspended user's session no longer counts.
-	_, err := op.st.UpdateUser(t.Context(), "user1", func(u *store.User) error { u.IsSuspended = true; return nil })
+	// Through the OP's store, as this node's services write (a write
+	// behind its cache shows within cache.DefaultTTL).
+	_, err := op.h.store.UpdateUser(t.Context(), "user1", func(u *store.User) error { u.IsSuspended = true; return nil })
 	must(t, err)
 	if loc := location(t, get(t, c, op.authURL("prompt", "none"))); loc.Query().Get("error") != "login_required" {
 		t.Fatalf("suspended user SSO: %s", loc)

@@ -108,7 +108,7 @@ func TestTokenEndpointTransport(t *testing.T) {
 	}
 	// Basic credentials are form-urlencoded before base64 (RFC 6749 §2.3.1):
 	// "m%32m" must decode to "m2m".
-	resp, m = op.postToken(url.Values{"grant_type": {"client_credentials"}, "resource": {"https://api.example.com,"}}, "m%32m", secret)
+	resp, _ = op.postToken(url.Values{"grant_type": {"client_credentials"}, "resource": {"https://api.example.com,"}}, "m%32m", secret)
 	if resp.StatusCode != 401 {
 		t.Fatalf("double-encoded id accepted: %d", resp.StatusCode)
 	}

@@ -87,7 +87,9 @@ func TestUserinfo(t *testing.T) {
 		t.Fatalf("token twice: %d", resp.StatusCode)
 	}
 	// A suspended user's token stops working.
-	_, err = op.st.UpdateUser(t.Context(), "user1", func(u *store.User) error { u.IsSuspended = true; return nil })
+	// Through the OP's store, as this node's services write (a write
+	// behind its cache shows within cache.DefaultTTL).
+	_, err = op.h.store.UpdateUser(t.Context(), "user1", func(u *store.User) error { u.IsSuspended = true; return nil })
 	must(t, err)
 	if status, _ := op.userinfo(at); status != 401 {
 		t.Fatalf("suspended user: %d", status)

@@ -1,11 +1,13 @@
 package password
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -32,11 +34,52 @@ var ErrMalformedHash = errors.New("password: malformed hash")
 // b64 is the PHC string encoding: standard alphabet, no padding.
 var b64 = base64.RawStdEncoding
 
+// slots bounds how many password hashes (argon2id or bcrypt) run at once in
+// the process. Hashing is CPU-bound, so more than GOMAXPROCS in flight only
+// adds latency, and every argon2id call allocates its full memory cost
+// (19 MiB with DefaultParams): unbounded, eight concurrent sign-ins would
+// hold 150 MiB. Waiting requests give up when their context ends.
+var slots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+
+// acquire takes a hashing slot, or returns ctx's error once ctx is done.
+func acquire(ctx context.Context) (release func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // Hash returns the argon2id PHC string of password with DefaultParams.
-func Hash(password string) (string, error) { return HashWith(password, DefaultParams) }
+func Hash(password string) (string, error) { return HashContext(context.Background(), password) }
+
+// HashContext is Hash, waiting for a hashing slot at most until ctx ends.
+func HashContext(ctx context.Context, password string) (string, error) {
+	return HashWithContext(ctx, password, DefaultParams)
+}
 
 // HashWith hashes with explicit parameters (tests use cheap ones).
 func HashWith(password string, p Params) (string, error) {
+	return HashWithContext(context.Background(), password, p)
+}
+
+// HashWithContext is HashWith, waiting for a hashing slot at most until ctx
+// ends; then it returns ctx's error.
+func HashWithContext(ctx context.Context, password string, p Params) (string, error) {
+	release, err := acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return hashWith(password, p)
+}
+
+// hashWith hashes without taking a slot.
+func hashWith(password string, p Params) (string, error) {
 	salt := make([]byte, p.SaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password: salt: %w", err)
@@ -48,15 +91,31 @@ func HashWith(password string, p Params) (string, error) {
 // Verify reports whether password matches the PHC (or bcrypt) string. The
 // comparison is constant-time. A malformed hash is an error, never a match.
 func Verify(password, encoded string) (bool, error) {
+	return VerifyContext(context.Background(), password, encoded)
+}
+
+// VerifyContext is Verify, waiting for a hashing slot at most until ctx
+// ends; then it returns false and ctx's error.
+func VerifyContext(ctx context.Context, password, encoded string) (bool, error) {
 	switch {
 	case strings.HasPrefix(encoded, "$argon2id$"), strings.HasPrefix(encoded, "$argon2i$"):
 		h, err := parseArgon2(encoded)
 		if err != nil {
 			return false, err
 		}
+		release, err := acquire(ctx)
+		if err != nil {
+			return false, err
+		}
+		defer release()
 		return subtle.ConstantTimeCompare(h.derive(password), h.key) == 1, nil
 	case isBcrypt(encoded):
-		err := bcrypt.CompareHashAndPassword([]byte(encoded), []byte(password))
+		release, err := acquire(ctx)
+		if err != nil {
+			return false, err
+		}
+		defer release()
+		err = bcrypt.CompareHashAndPassword([]byte(encoded), []byte(password))
 		switch {
 		case err == nil:
 			return true, nil
@@ -87,11 +146,12 @@ func NeedsRehash(encoded string) bool {
 }
 
 // dummyHash is a valid DefaultParams hash of a random value nobody knows.
-// It is computed once, lazily, so importing the package costs nothing.
+// It is computed once, lazily, so importing the package costs nothing. It
+// must be built before taking a slot (it hashes without one).
 var dummyHash = sync.OnceValue(func() string {
 	var b [32]byte
 	_, _ = rand.Read(b[:])
-	h, err := Hash(base64.RawURLEncoding.EncodeToString(b[:]))
+	h, err := hashWith(base64.RawURLEncoding.EncodeToString(b[:]), DefaultParams)
 	if err != nil {
 		panic("password: cannot build dummy hash: " + err.Error())
 	}
@@ -102,8 +162,19 @@ var dummyHash = sync.OnceValue(func() string {
 // always reports false. Call it when there is no stored hash to check, so
 // that "no such user" costs the same time as "wrong password".
 func DummyVerify(password string) bool {
-	_, _ = Verify(password, dummyHash())
+	_ = DummyVerifyContext(context.Background(), password)
 	return false
+}
+
+// DummyVerifyContext is DummyVerify, waiting for a hashing slot at most
+// until ctx ends; then it returns ctx's error (and does no work: the client
+// is gone, so there is nobody to time the answer).
+func DummyVerifyContext(ctx context.Context, password string) error {
+	_, err := VerifyContext(ctx, password, dummyHash())
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return nil
 }
 
 func isBcrypt(s string) bool {

@@ -126,6 +126,7 @@ func OpenWithStore(ctx context.Context, cfg *config.Config, logger *slog.Logger,
 	// writes are seen here at once (internal/store/cache).
 	s.Store = cache.New(st, 0, now)
 	s.Apps.Store = s.Store
+	s.Users.Store = s.Store
 	// Sealed secret copies let client_secret_jwt verify HMAC assertions.
 	s.Apps.SecretKey = deriveKey(cfg.SecretKey, "client-secrets")
 	if err := s.seed(ctx); err != nil {

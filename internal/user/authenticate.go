@@ -19,15 +19,22 @@ func (s *Service) Authenticate(ctx context.Context, identifierType, value, pw st
 	u, err := s.FindByIdentifier(ctx, identifierType, value)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		password.DummyVerify(pw)
+		if err := password.DummyVerifyContext(ctx, pw); err != nil {
+			return nil, err
+		}
 		return nil, ErrInvalidCredentials
 	case err != nil:
 		return nil, err
 	case u.PasswordHash == "":
-		password.DummyVerify(pw)
+		if err := password.DummyVerifyContext(ctx, pw); err != nil {
+			return nil, err
+		}
 		return nil, ErrInvalidCredentials
 	}
-	ok, err := password.Verify(pw, u.PasswordHash)
+	ok, err := password.VerifyContext(ctx, pw, u.PasswordHash)
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		// A row we cannot parse is a data problem, not the user's: log it
 		// (without the hash) and answer like a wrong password.
@@ -43,7 +50,7 @@ func (s *Service) Authenticate(ctx context.Context, identifierType, value, pw st
 
 	oldHash, newHash := u.PasswordHash, ""
 	if password.NeedsRehash(oldHash) {
-		if newHash, err = password.Hash(pw); err != nil {
+		if newHash, err = password.HashContext(ctx, pw); err != nil {
 			s.log().ErrorContext(ctx, "password rehash failed", "user_id", u.ID, "err", err)
 			newHash = ""
 		}

@@ -57,7 +57,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*store.User, 
 		if err := s.CheckAvailable(ctx, nu.Username, nu.Email); err != nil {
 			return nil, err
 		}
-		hash, err := password.Hash(in.Password)
+		hash, err := password.HashContext(ctx, in.Password)
 		if err != nil {
 			return nil, err
 		}

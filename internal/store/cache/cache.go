@@ -1,9 +1,12 @@
 // Package cache is a node-local read cache in front of a store.Store for
 // the reads of the OP's hot paths: a client, its secrets, an API resource by
-// indicator, an app's or user's resource scopes. spec/README.md allows
+// indicator, an app's or user's resource scopes, a user by ID (userinfo). spec/README.md allows
 // node-local caches that are bounded and short-lived; entries live TTL
 // (3 s by default), so a change made through another node is seen within
-// that time everywhere.
+// that time everywhere: a user suspended or edited through another node
+// may still be served (userinfo, token checks) for up to TTL here, like
+// every other cached aggregate. Tokens are never cached: a revocation takes
+// effect at once on every node.
 //
 // Writes made through this Store (or inside its InTx) drop the entries they
 // affect at once, so a node never serves its own stale data: a secret
@@ -13,6 +16,7 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"sync"
 	"time"
@@ -36,6 +40,7 @@ type Store struct {
 	resources  ttlCache[*store.Resource]
 	scopes     ttlCache[[]string] // app or user × resource
 	userScopes ttlCache[[]string]
+	users      ttlCache[*store.User]
 }
 
 // New wraps st; ttl <= 0 means DefaultTTL. now may be nil (time.Now).
@@ -52,6 +57,7 @@ func New(st store.Store, ttl time.Duration, now func() time.Time) *Store {
 		resources:  ttlCache[*store.Resource]{ttl: ttl, now: now},
 		scopes:     ttlCache[[]string]{ttl: ttl, now: now},
 		userScopes: ttlCache[[]string]{ttl: ttl, now: now},
+		users:      ttlCache[*store.User]{ttl: ttl, now: now},
 	}
 }
 
@@ -91,6 +97,20 @@ func (c *Store) UserResourceScopes(ctx context.Context, userID, resourceID strin
 	})
 }
 
+// GetUser is cached by ID; lookups by username, email, phone or identity
+// (sign-in) always go to the database.
+func (c *Store) GetUser(ctx context.Context, id string) (*store.User, error) {
+	u, err := c.users.get(id, func() (*store.User, error) { return c.Store.GetUser(ctx, id) })
+	if err != nil {
+		return nil, err
+	}
+	cp := *u // callers get their own copy of the struct and its JSON
+	cp.Profile = bytes.Clone(u.Profile)
+	cp.CustomData = bytes.Clone(u.CustomData)
+	cp.Identities = bytes.Clone(u.Identities)
+	return &cp, nil
+}
+
 // InTx runs fn on a transaction whose writes are tracked; the entries they
 // touch are dropped when fn has run (committed or not). Reads inside the
 // transaction go to the database, never to the cache.
@@ -106,7 +126,7 @@ func (c *Store) InTx(ctx context.Context, fn func(tx store.Store) error) error {
 // invalidations records which entries a transaction's writes affect.
 type invalidations struct {
 	mu                                     sync.Mutex
-	apps, secrets                          []string
+	apps, secrets, users                   []string
 	allResources, allScopes, allUserScopes bool
 }
 
@@ -129,6 +149,9 @@ func (c *Store) apply(inv *invalidations) {
 	if inv.allUserScopes {
 		c.userScopes.clear()
 	}
+	for _, id := range inv.users {
+		c.users.del(id)
+	}
 }
 
 // ttlCache is a map whose entries expire.
@@ -137,6 +160,9 @@ type ttlCache[V any] struct {
 	now func() time.Time
 	mu  sync.RWMutex
 	m   map[string]ttlEntry[V]
+	// gen counts del and clear calls: a load that overlapped one may have
+	// read the row before the write, so its result is not stored.
+	gen uint64
 }
 
 type ttlEntry[V any] struct {
@@ -148,6 +174,7 @@ func (c *ttlCache[V]) get(key string, load func() (V, error)) (V, error) {
 	now := c.now()
 	c.mu.RLock()
 	e, ok := c.m[key]
+	gen := c.gen
 	c.mu.RUnlock()
 	if ok && now.Before(e.expires) {
 		return e.v, nil
@@ -157,10 +184,12 @@ func (c *ttlCache[V]) get(key string, load func() (V, error)) (V, error) {
 		return v, err
 	}
 	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxEntries {
-		c.m = make(map[string]ttlEntry[V])
+	if c.gen == gen {
+		if c.m == nil || len(c.m) >= maxEntries {
+			c.m = make(map[string]ttlEntry[V])
+		}
+		c.m[key] = ttlEntry[V]{v: v, expires: now.Add(c.ttl)}
 	}
-	c.m[key] = ttlEntry[V]{v: v, expires: now.Add(c.ttl)}
 	c.mu.Unlock()
 	return v, nil
 }
@@ -168,11 +197,13 @@ func (c *ttlCache[V]) get(key string, load func() (V, error)) (V, error) {
 func (c *ttlCache[V]) del(key string) {
 	c.mu.Lock()
 	delete(c.m, key)
+	c.gen++
 	c.mu.Unlock()
 }
 
 func (c *ttlCache[V]) clear() {
 	c.mu.Lock()
 	c.m = nil
+	c.gen++
 	c.mu.Unlock()
 }

@@ -14,7 +14,6 @@ package storetest
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -149,14 +148,6 @@ func normaliseValue(dst, src reflect.Value) {
 	default:
 		dst.Set(src)
 	}
-}
-
-// seq makes unique names within one test.
-type seq int
-
-func (n *seq) next(prefix string) string {
-	*n++
-	return fmt.Sprintf("%s-%d", prefix, int(*n))
 }
 
 // hash returns a distinct 32-byte value standing in for a SHA-256 digest.
