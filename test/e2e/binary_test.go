@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"github.com/gatehouse/gatehouse/test/testenv"
 	"io"
 	"net"
@@ -253,5 +252,4 @@ func TestBinary(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	t.Logf("restart to JWKS served: %s", time.Since(start))
-	fmt.Fprint(io.Discard)
 }
