@@ -2,12 +2,15 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +25,7 @@ import (
 // network: the per-request overhead bench/ sees against a static stub.
 
 type benchEnv struct {
+	srv    *Server
 	h      http.Handler
 	at     string
 	client string
@@ -62,7 +66,7 @@ func newBenchServer(b *testing.B) *benchEnv {
 		UserID: u.ID, Scopes: []string{"openid", "profile", "email"}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		b.Fatal(err)
 	}
-	return &benchEnv{h: s.Handler(), at: at, client: app.ID, secret: secret}
+	return &benchEnv{srv: s, h: s.Handler(), at: at, client: app.ID, secret: secret}
 }
 
 // benchWriter stands in for net/http's response: a fresh header map per
@@ -72,6 +76,8 @@ type benchWriter struct {
 	h      http.Header
 	status int
 	n      int
+	keep   bool
+	body   []byte
 }
 
 func (w *benchWriter) Header() http.Header { return w.h }
@@ -85,6 +91,9 @@ func (w *benchWriter) Write(b []byte) (int, error) {
 		w.status = http.StatusOK
 	}
 	w.n += len(b)
+	if w.keep {
+		w.body = append(w.body, b...)
+	}
 	return len(b), nil
 }
 
@@ -94,6 +103,15 @@ func serve(h http.Handler, req *http.Request) *benchWriter {
 	ctx, cancel := context.WithCancel(connCtx)
 	defer cancel()
 	w := &benchWriter{h: make(http.Header)}
+	h.ServeHTTP(w, req.WithContext(ctx))
+	return w
+}
+
+// serveBody is serve keeping the response body.
+func serveBody(h http.Handler, req *http.Request) *benchWriter {
+	ctx, cancel := context.WithCancel(connCtx)
+	defer cancel()
+	w := &benchWriter{h: make(http.Header), keep: true}
 	h.ServeHTTP(w, req.WithContext(ctx))
 	return w
 }
@@ -177,4 +195,49 @@ func TestDeadlineWhereStoreIsRead(t *testing.T) {
 			t.Errorf("%s %s: deadline %v, want %v", tt.method, tt.path, has, tt.want)
 		}
 	}
+}
+
+// BenchmarkServerRefresh is the refresh-token grant of a public SPA client
+// (rotation on every use, an opaque access token and an ID token issued)
+// from 32 concurrent chains, as bench/'s refresh workload runs them.
+func BenchmarkServerRefresh(b *testing.B) {
+	e := newBenchServer(b)
+	ctx := b.Context()
+	s := e.srv
+	app, _, err := s.Apps.Create(ctx, application.CreateInput{Name: "SPA", Type: store.AppSPA,
+		RedirectURIs: []string{"http://127.0.0.1:9/cb"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var chains atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(16)
+	b.RunParallel(func(pb *testing.PB) {
+		now := time.Now()
+		rt := fmt.Sprintf("bench-refresh-token-%d-0123456789abcdefghijklmnop", chains.Add(1))
+		if err := s.Store.CreateToken(ctx, &store.Token{Hash: token.Hash(rt), Kind: store.TokenRefresh, ClientID: app.ID,
+			UserID: "benchuser01", GrantID: "benchgrant01", Scopes: []string{"openid", "profile", "offline_access"},
+			AuthTime: now, FirstIssuedAt: now, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+			b.Error(err)
+			return
+		}
+		for pb.Next() {
+			req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:3999/oidc/token",
+				strings.NewReader("grant_type=refresh_token&client_id="+app.ID+"&refresh_token="+rt))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			w := serveBody(e.h, req)
+			if w.status != http.StatusOK {
+				b.Error(w.status, string(w.body))
+				return
+			}
+			var resp struct {
+				RefreshToken string `json:"refresh_token"`
+			}
+			if err := json.Unmarshal(w.body, &resp); err != nil || resp.RefreshToken == "" {
+				b.Error("no refresh token", string(w.body))
+				return
+			}
+			rt = resp.RefreshToken
+		}
+	})
 }

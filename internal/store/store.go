@@ -401,6 +401,18 @@ type Tokens interface {
 	// ConsumeToken marks a refresh token rotated out, atomically: it
 	// returns the token as it was before (ConsumedAt zero on first use).
 	ConsumeToken(ctx context.Context, hash []byte, now time.Time) (*Token, error)
+	// RotateToken replaces the refresh token oldHash in place by next's
+	// Hash, CreatedAt and ExpiresAt (the rest of the row is the chain's and
+	// stays): one row written per rotation. It is ErrNotFound when oldHash
+	// is not a live, unconsumed refresh token any more — rotated by a
+	// concurrent request, revoked or expired — so exactly one of two
+	// concurrent rotations wins.
+	RotateToken(ctx context.Context, oldHash []byte, next *Token, now time.Time) error
+	// RevokeLiveGrant revokes every token of grantID (as DeleteGrantTokens)
+	// if the grant still has a live refresh token, and returns how many it
+	// deleted: a rotated-out refresh token presented again finds its chain
+	// alive and takes it down; a token of a chain that is gone finds 0.
+	RevokeLiveGrant(ctx context.Context, grantID string, now time.Time) (int, error)
 	// ExtendToken sets a new expiry.
 	ExtendToken(ctx context.Context, hash []byte, expiresAt time.Time) error
 	DeleteToken(ctx context.Context, hash []byte) error

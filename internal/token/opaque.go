@@ -3,6 +3,7 @@ package token
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/id"
 )
@@ -12,6 +13,30 @@ import (
 func NewOpaque() (plain string, hash []byte) {
 	plain = id.NewToken()
 	return plain, Hash(plain)
+}
+
+// NewRefresh returns a fresh refresh token of the chain grantID and the hash
+// to store. The value ends in "." and the grant ID: a refresh token is
+// rotated in place (one row per chain), so a rotated-out value is no longer
+// in the store, and its suffix is what still names the chain it belonged
+// to when it comes back (reuse revokes the chain, RFC 9700 §4.14.2). The
+// grant ID is no secret: it grants nothing and is unguessable.
+func NewRefresh(grantID string) (plain string, hash []byte) {
+	plain = id.NewToken()
+	if grantID != "" {
+		plain += "." + grantID
+	}
+	return plain, Hash(plain)
+}
+
+// RefreshGrant is the grant ID a refresh token from NewRefresh names, or
+// "" for any other value.
+func RefreshGrant(plain string) string {
+	_, grantID, ok := strings.Cut(plain, ".")
+	if !ok || len(grantID) == 0 || len(grantID) > 64 {
+		return ""
+	}
+	return grantID
 }
 
 // Hash is SHA-256 of an opaque token, code or secret: what the store keeps.

@@ -54,11 +54,11 @@ func (s *faultyStore) CreateToken(ctx context.Context, t *store.Token) error {
 	return s.Store.CreateToken(ctx, t)
 }
 
-func (s *faultyStore) ConsumeToken(ctx context.Context, hash []byte, now time.Time) (*store.Token, error) {
-	if err := s.f.write("consume token"); err != nil {
-		return nil, err
+func (s *faultyStore) RotateToken(ctx context.Context, oldHash []byte, next *store.Token, now time.Time) error {
+	if err := s.f.write("rotate token"); err != nil {
+		return err
 	}
-	return s.Store.ConsumeToken(ctx, hash, now)
+	return s.Store.RotateToken(ctx, oldHash, next, now)
 }
 
 func (s *faultyStore) ExtendToken(ctx context.Context, hash []byte, expiresAt time.Time) error {

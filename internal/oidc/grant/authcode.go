@@ -107,7 +107,7 @@ func (d *Deps) redeem(ctx context.Context, req *Request, c *store.AuthorizationC
 	}
 	refresh := ""
 	if issuesRefreshToken(req.Client, c.Scopes) {
-		plain, hash := token.NewOpaque()
+		plain, hash := token.NewRefresh(c.GrantID)
 		err := d.Store.CreateToken(ctx, &store.Token{
 			Hash: hash, Kind: store.TokenRefresh, ClientID: req.Client.ID, UserID: user.ID,
 			GrantID: c.GrantID, SessionID: c.SessionID, Scopes: c.Scopes, Resources: c.Resources,

@@ -52,7 +52,8 @@ type Store interface {
 	ConsumeAuthorizationCode(ctx context.Context, hash []byte, now time.Time) (*store.AuthorizationCode, error)
 	CreateToken(ctx context.Context, t *store.Token) error
 	GetToken(ctx context.Context, hash []byte, now time.Time) (*store.Token, error)
-	ConsumeToken(ctx context.Context, hash []byte, now time.Time) (*store.Token, error)
+	RotateToken(ctx context.Context, oldHash []byte, next *store.Token, now time.Time) error
+	RevokeLiveGrant(ctx context.Context, grantID string, now time.Time) (int, error)
 	ExtendToken(ctx context.Context, hash []byte, expiresAt time.Time) error
 	DeleteGrantTokens(ctx context.Context, grantID string) (int, error)
 	GetUser(ctx context.Context, id string) (*store.User, error)

@@ -37,7 +37,7 @@ func (g *RefreshToken) Exchange(ctx context.Context, req *Request) (*Response, e
 	hash := token.Hash(presented)
 	rt, err := g.Store.GetToken(ctx, hash, now)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, oauth.InvalidGrant("refresh token is invalid or expired")
+		return nil, g.unknownRefreshToken(ctx, presented, now)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get refresh token: %w", err)
@@ -46,8 +46,9 @@ func (g *RefreshToken) Exchange(ctx context.Context, req *Request) (*Response, e
 		return nil, oauth.InvalidGrant("refresh token is invalid or expired")
 	}
 	if !rt.ConsumedAt.IsZero() {
-		// A rotated-out token came back: someone holds a copy. Revoke the
-		// whole family so neither party keeps access (RFC 9700 §4.14.2).
+		// A token rotated out before rotation in place (kept as a consumed
+		// row) came back: someone holds a copy. Revoke the whole family so
+		// neither party keeps access (RFC 9700 §4.14.2).
 		g.revokeGrant(ctx, rt.GrantID, "refresh token reused")
 		return nil, errReuse
 	}
@@ -92,6 +93,27 @@ func (g *RefreshToken) Exchange(ctx context.Context, req *Request) (*Response, e
 	return response(at, idToken, newRT), nil
 }
 
+// unknownRefreshToken answers a refresh token that is not a live one in the
+// store. When it names a chain that is still alive, it is a value that
+// chain has rotated out, presented again: someone holds a copy, so the
+// whole chain is revoked (RFC 9700 §4.14.2) and neither party keeps access.
+func (g *RefreshToken) unknownRefreshToken(ctx context.Context, presented string, now time.Time) error {
+	grantID := token.RefreshGrant(presented)
+	if grantID == "" {
+		return oauth.InvalidGrant("refresh token is invalid or expired")
+	}
+	n, err := g.Store.RevokeLiveGrant(ctx, grantID, now)
+	if err != nil {
+		g.logger().ErrorContext(ctx, "revoke reused refresh token chain failed", "grant_id", grantID, "err", err)
+		return errReuse
+	}
+	if n == 0 {
+		return oauth.InvalidGrant("refresh token is invalid or expired")
+	}
+	g.logger().WarnContext(ctx, "grant revoked", "grant_id", grantID, "reason", "refresh token reused", "tokens", n)
+	return errReuse
+}
+
 // shouldRotate is oidc-provider's default rule, which Logto keeps when
 // rotateRefreshToken is on: never after a year of total life; always for
 // public clients; otherwise once 70 % of the token's TTL has passed.
@@ -127,29 +149,23 @@ func (g *RefreshToken) renew(ctx context.Context, app *store.Application, rt *st
 	send := presented
 	var newRT *store.Token
 	if rotate {
-		plain, newHash := token.NewOpaque()
+		plain, newHash := token.NewRefresh(rt.GrantID)
 		send = plain
-		newRT = &store.Token{
-			Hash: newHash, Kind: store.TokenRefresh, ClientID: rt.ClientID, UserID: rt.UserID,
-			GrantID: rt.GrantID, SessionID: rt.SessionID, Scopes: rt.Scopes, Resources: rt.Resources,
-			AuthTime: rt.AuthTime, AMR: rt.AMR, FirstIssuedAt: rt.FirstIssuedAt,
-			CreatedAt: now, ExpiresAt: expires,
-		}
+		newRT = &store.Token{Hash: newHash, CreatedAt: now, ExpiresAt: expires}
 	}
 	reused := false
 	write := func(st Store) error {
 		switch {
 		case rotate:
-			old, err := st.ConsumeToken(ctx, hash, now)
-			if err != nil {
-				return fmt.Errorf("consume refresh token: %w", err)
-			}
-			if !old.ConsumedAt.IsZero() {
-				reused = true // a concurrent request rotated it first
+			// In place: the chain keeps one row, and only the request
+			// that still finds the presented value current rotates it.
+			err := st.RotateToken(ctx, hash, newRT, now)
+			if errors.Is(err, store.ErrNotFound) {
+				reused = true // a concurrent request rotated it first, or it was revoked
 				return errReuse
 			}
-			if err := st.CreateToken(ctx, newRT); err != nil {
-				return fmt.Errorf("store refresh token: %w", err)
+			if err != nil {
+				return fmt.Errorf("rotate refresh token: %w", err)
 			}
 		case extend:
 			if err := st.ExtendToken(ctx, hash, expires); err != nil {
@@ -159,7 +175,7 @@ func (g *RefreshToken) renew(ctx context.Context, app *store.Application, rt *st
 		return storeAccessToken(ctx, st, at)
 	}
 	var err error
-	switch writes := btoi(rotate)*2 + btoi(extend) + btoi(at.record != nil); writes {
+	switch writes := btoi(rotate) + btoi(extend) + btoi(at.record != nil); writes {
 	case 0:
 	case 1:
 		// A single statement is atomic on its own: no BEGIN/COMMIT.
@@ -168,8 +184,9 @@ func (g *RefreshToken) renew(ctx context.Context, app *store.Application, rt *st
 		err = g.Store.InTx(ctx, func(tx store.Store) error { return write(tx) })
 	}
 	if reused {
-		g.revokeGrant(ctx, rt.GrantID, "refresh token reused")
-		return "", errReuse
+		// The chain moved on (or was revoked) since we read it: treat the
+		// value as the rotated-out token it now is.
+		return "", g.unknownRefreshToken(ctx, presented, now)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		// Revoked (or expired) since we read it.

@@ -1,6 +1,8 @@
 package grant
 
 import (
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,12 +82,11 @@ func TestRefreshRotationRules(t *testing.T) {
 			if rotated != tc.rotate {
 				t.Fatalf("rotated = %v, want %v", rotated, tc.rotate)
 			}
-			old, err := e.st.GetToken(t.Context(), token.Hash(first.RefreshToken), e.now)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if rotated == old.ConsumedAt.IsZero() {
-				t.Fatalf("old token consumed = %v", !old.ConsumedAt.IsZero())
+			// Rotation is in place: the old value is gone, the chain is
+			// still one row.
+			_, err = e.st.GetToken(t.Context(), token.Hash(first.RefreshToken), e.now)
+			if gone := errors.Is(err, store.ErrNotFound); gone != rotated {
+				t.Fatalf("old token gone = %v (err %v), want %v", gone, err, rotated)
 			}
 			cur, err := e.st.GetToken(t.Context(), token.Hash(resp.RefreshToken), e.now)
 			if err != nil {
@@ -129,6 +130,44 @@ func TestRefreshReuseRevokesFamily(t *testing.T) {
 	wantOAuth(t, err, "invalid_grant")
 }
 
+// TestRefreshConcurrentRotation: two requests present the same refresh
+// token at once; one rotates it, the other is a reuse and revokes the chain.
+func TestRefreshConcurrentRotation(t *testing.T) {
+	e := newEnv(t)
+	g := &RefreshToken{Deps: e.deps}
+	first := e.issueRefresh(e.spa, nil)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = e.exchange(g, e.spa, form("refresh_token", first.RefreshToken)) })
+	}
+	wg.Wait()
+	if (errs[0] == nil) == (errs[1] == nil) {
+		t.Fatalf("want exactly one success: %v, %v", errs[0], errs[1])
+	}
+}
+
+// TestRefreshLegacyConsumedRow: a refresh token rotated out before rotation
+// in place is kept as a consumed row; presenting it is still reuse.
+func TestRefreshLegacyConsumedRow(t *testing.T) {
+	e := newEnv(t)
+	first := e.issueRefresh(e.spa, nil)
+	legacy, hash := token.NewOpaque()
+	rt, err := e.st.GetToken(t.Context(), token.Hash(first.RefreshToken), e.now)
+	must(t, err)
+	old := *rt
+	old.Hash = hash
+	must(t, e.st.CreateToken(t.Context(), &old))
+	if _, err := e.st.ConsumeToken(t.Context(), hash, e.now); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.exchange(&RefreshToken{Deps: e.deps}, e.spa, form("refresh_token", legacy))
+	wantOAuth(t, err, "invalid_grant")
+	if e.tokenExists(first.RefreshToken) || e.tokenExists(first.AccessToken) {
+		t.Fatal("the chain survived the reuse of its consumed token")
+	}
+}
+
 func TestRefreshErrors(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -139,6 +178,7 @@ func TestRefreshErrors(t *testing.T) {
 	}{
 		{"missing", func(string) map[string][]string { return form() }, nil, nil, "invalid_request"},
 		{"unknown", func(string) map[string][]string { return form("refresh_token", "nope") }, nil, nil, "invalid_grant"},
+		{"unknown naming no chain", func(string) map[string][]string { return form("refresh_token", "nope.nochain") }, nil, nil, "invalid_grant"},
 		{"other client", func(rt string) map[string][]string { return form("refresh_token", rt) },
 			func(e *env) *store.Application { return e.web }, nil, "invalid_grant"},
 		{"expired", func(rt string) map[string][]string { return form("refresh_token", rt) }, nil,

@@ -32,6 +32,8 @@ var Dialect = &sqlstore.Dialect{
 	Name:       "sqlite",
 	Migrations: mustSub(migrationFiles, "migrations"),
 	Classify:   classify,
+	// One writer connection: concurrent transactions share its commits.
+	GroupCommit: true,
 }
 
 func mustSub(fsys fs.FS, dir string) fs.FS {
@@ -114,6 +116,9 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		// Group commit (sqlstore) runs each caller in a SAVEPOINT; their
+		// statement journals stay in memory instead of a temporary file.
+		q.Add("_pragma", "temp_store(MEMORY)")
 	}
 	return path + "?" + q.Encode()
 }

@@ -23,4 +23,7 @@ type Dialect struct {
 	// store.ErrNotFound or store.ErrUnavailable, returning the sentinel to
 	// wrap, or nil when the error is not one it recognises.
 	Classify func(error) error
+	// GroupCommit batches concurrent transactions into one (see
+	// groupCommit): for an engine with a single writer connection.
+	GroupCommit bool
 }

@@ -15,6 +15,22 @@ import (
 type stmtCache struct {
 	db    *sql.DB
 	stmts sync.Map // query string → *sql.Stmt
+	// missed holds query texts a transaction ran unprepared; they are
+	// prepared on the pool once the transaction has given its connection
+	// back, so the next transaction finds them (without this, a statement
+	// only ever run inside transactions was compiled on every call).
+	missed sync.Map // query string → struct{}
+}
+
+// prepareMissed prepares the statements transactions ran unprepared. It is
+// called with no transaction open on this goroutine; a failure only means
+// the statement stays unprepared.
+func (c *stmtCache) prepareMissed(ctx context.Context) {
+	c.missed.Range(func(k, _ any) bool {
+		c.missed.Delete(k)
+		_, _ = c.stmt(context.WithoutCancel(ctx), k.(string))
+		return true
+	})
 }
 
 func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -83,6 +99,7 @@ type inTx struct {
 func (t inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	v, ok := t.c.stmts.Load(query)
 	if !ok {
+		t.c.missed.Store(query, struct{}{})
 		return t.tx.ExecContext(ctx, query, args...)
 	}
 	st := v.(*sql.Stmt)
@@ -92,6 +109,7 @@ func (t inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 func (t inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	v, ok := t.c.stmts.Load(query)
 	if !ok {
+		t.c.missed.Store(query, struct{}{})
 		return t.tx.QueryContext(ctx, query, args...)
 	}
 	st := v.(*sql.Stmt)
@@ -101,6 +119,7 @@ func (t inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 func (t inTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	v, ok := t.c.stmts.Load(query)
 	if !ok {
+		t.c.missed.Store(query, struct{}{})
 		return t.tx.QueryRowContext(ctx, query, args...)
 	}
 	st := v.(*sql.Stmt)

@@ -31,6 +31,8 @@ type Store struct {
 	tx      *sql.Tx
 	// readStmts and writeStmts cache prepared statements per pool.
 	readStmts, writeStmts *stmtCache
+	// gc batches top-level transactions when the dialect asks for it.
+	gc *groupCommit
 }
 
 var _ store.Store = (*Store)(nil)
@@ -43,7 +45,11 @@ func New(dialect *Dialect, read, write *sql.DB) *Store {
 	if read != write {
 		rs = &stmtCache{db: read}
 	}
-	return &Store{dialect: dialect, read: read, write: write, readStmts: rs, writeStmts: ws}
+	s := &Store{dialect: dialect, read: read, write: write, readStmts: rs, writeStmts: ws}
+	if dialect.GroupCommit {
+		s.gc = newGroupCommit(s)
+	}
+	return s
 }
 
 // r is where plain reads go.
@@ -75,18 +81,28 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) (err error) 
 	if s.tx != nil {
 		return fn(s)
 	}
+	if s.gc != nil {
+		return s.gc.run(ctx, fn)
+	}
+	return s.plainTx(ctx, fn)
+}
+
+// plainTx runs fn in a transaction of its own.
+func (s *Store) plainTx(ctx context.Context, fn func(tx *Store) error) (err error) {
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap("begin transaction", err)
 	}
-	txStore := &Store{dialect: s.dialect, read: s.read, write: s.write, tx: sqlTx,
-		readStmts: s.readStmts, writeStmts: s.writeStmts}
+	txStore := s.boundTo(sqlTx)
 	committed := false
 	defer func() {
 		if !committed {
 			// Rollback after a failed fn or commit is best effort: the
 			// original error is the one worth reporting.
 			_ = sqlTx.Rollback()
+		}
+		if s.writeStmts != nil {
+			s.writeStmts.prepareMissed(ctx)
 		}
 	}()
 	if err := fn(txStore); err != nil {
@@ -117,6 +133,9 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	if s.tx != nil {
 		return errors.New("sqlstore: Close called on a transaction-bound store")
+	}
+	if s.gc != nil {
+		s.gc.close()
 	}
 	s.writeStmts.close()
 	if s.readStmts != s.writeStmts {

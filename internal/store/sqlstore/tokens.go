@@ -74,6 +74,24 @@ func (s *Store) ConsumeToken(ctx context.Context, hash []byte, now time.Time) (*
 	return &t, nil
 }
 
+// RotateToken is one conditional UPDATE: only the rotation that still finds
+// oldHash current changes the row.
+func (s *Store) RotateToken(ctx context.Context, oldHash []byte, next *store.Token, now time.Time) error {
+	next.CreatedAt = createdAt(next.CreatedAt)
+	next.ExpiresAt = truncate(next.ExpiresAt)
+	return s.execOne(ctx, "rotate token", `UPDATE tokens SET hash = $1, created_at = $2, expires_at = $3
+		WHERE hash = $4 AND kind = 'refresh' AND consumed_at IS NULL AND `+notExpired("$5"),
+		next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), oldHash, now.UnixMilli())
+}
+
+// RevokeLiveGrant deletes the grant's tokens in one statement when a live
+// refresh token of the grant exists.
+func (s *Store) RevokeLiveGrant(ctx context.Context, grantID string, now time.Time) (int, error) {
+	return s.execCount(ctx, "revoke live grant", `DELETE FROM tokens WHERE grant_id = $1 AND EXISTS (
+		SELECT 1 FROM tokens WHERE grant_id = $1 AND kind = 'refresh' AND consumed_at IS NULL AND `+notExpired("$2")+`)`,
+		grantID, now.UnixMilli())
+}
+
 // ExtendToken sets a new expiry, even on a token that has already expired
 // but not yet been swept.
 func (s *Store) ExtendToken(ctx context.Context, hash []byte, expiresAt time.Time) error {

@@ -12,6 +12,8 @@ var tokenTests = []test{
 	{"ClientCredentials", testTokenNoUser},
 	{"Expiry", testTokenExpiry},
 	{"Consume", testTokenConsume},
+	{"Rotate", testTokenRotate},
+	{"RevokeLiveGrant", testTokenRevokeLiveGrant},
 	{"Extend", testTokenExtend},
 	{"Delete", testTokenDelete},
 	{"DeleteFamilies", testTokenDeleteFamilies},
@@ -87,6 +89,72 @@ func testTokenConsume(t *testing.T, s store.Store) {
 	}
 	_, err = s.ConsumeToken(ctx, hash("missing"), t0)
 	wantErr(t, err, store.ErrNotFound, "consume missing")
+}
+
+func testTokenRotate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	app, u := mkApp(t, s, "app1"), mkUser(t, s, "u1")
+	tok := mkToken(t, s, "rt", app.ID, u.ID, "g1", "s1", at(time.Hour))
+	next := &store.Token{Hash: hash("rt2"), CreatedAt: at(time.Minute), ExpiresAt: at(2 * time.Hour)}
+	ok(t, s.RotateToken(ctx, tok.Hash, next, at(time.Minute)), "rotate")
+	_, err := s.GetToken(ctx, tok.Hash, at(time.Minute))
+	wantErr(t, err, store.ErrNotFound, "old value after rotation")
+	got, err := s.GetToken(ctx, next.Hash, at(time.Minute))
+	ok(t, err, "new value")
+	want := *tok
+	want.Hash, want.CreatedAt, want.ExpiresAt = next.Hash, next.CreatedAt, next.ExpiresAt
+	equal(t, got, &want, "the chain keeps its row, with the new hash and times")
+
+	// The loser of two rotations of one value, a consumed, an expired and
+	// an access token all find nothing to rotate.
+	err = s.RotateToken(ctx, tok.Hash, &store.Token{Hash: hash("rt3"), ExpiresAt: at(time.Hour)}, at(time.Minute))
+	wantErr(t, err, store.ErrNotFound, "rotate a rotated-out value")
+	err = s.RotateToken(ctx, next.Hash, &store.Token{Hash: hash("rt4"), ExpiresAt: at(3 * time.Hour)}, at(3*time.Hour))
+	wantErr(t, err, store.ErrNotFound, "rotate an expired token")
+	consumed := mkToken(t, s, "consumed", app.ID, u.ID, "g2", "s1", at(time.Hour))
+	_, err = s.ConsumeToken(ctx, consumed.Hash, at(time.Minute))
+	ok(t, err, "consume")
+	err = s.RotateToken(ctx, consumed.Hash, &store.Token{Hash: hash("rt5"), ExpiresAt: at(time.Hour)}, at(time.Minute))
+	wantErr(t, err, store.ErrNotFound, "rotate a consumed token")
+	access := &store.Token{Hash: hash("at"), Kind: store.TokenAccess, ClientID: app.ID, UserID: u.ID,
+		GrantID: "g3", CreatedAt: t0, ExpiresAt: at(time.Hour)}
+	ok(t, s.CreateToken(ctx, access), "create access token")
+	err = s.RotateToken(ctx, access.Hash, &store.Token{Hash: hash("rt6"), ExpiresAt: at(time.Hour)}, at(time.Minute))
+	wantErr(t, err, store.ErrNotFound, "rotate an access token")
+}
+
+func testTokenRevokeLiveGrant(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	app, u := mkApp(t, s, "app1"), mkUser(t, s, "u1")
+	mkToken(t, s, "live-rt", app.ID, u.ID, "live", "s1", at(time.Hour))
+	liveAT := &store.Token{Hash: hash("live-at"), Kind: store.TokenAccess, ClientID: app.ID, UserID: u.ID,
+		GrantID: "live", CreatedAt: t0, ExpiresAt: at(time.Hour)}
+	ok(t, s.CreateToken(ctx, liveAT), "create access token")
+	// A grant whose refresh token has expired keeps its access token.
+	mkToken(t, s, "old-rt", app.ID, u.ID, "old", "s1", at(time.Minute))
+	oldAT := &store.Token{Hash: hash("old-at"), Kind: store.TokenAccess, ClientID: app.ID, UserID: u.ID,
+		GrantID: "old", CreatedAt: t0, ExpiresAt: at(time.Hour)}
+	ok(t, s.CreateToken(ctx, oldAT), "create access token")
+
+	n, err := s.RevokeLiveGrant(ctx, "old", at(2*time.Minute))
+	ok(t, err, "revoke a grant without a live refresh token")
+	if n != 0 {
+		t.Fatalf("revoked %d tokens of a grant without a live refresh token", n)
+	}
+	_, err = s.GetToken(ctx, oldAT.Hash, at(2*time.Minute))
+	ok(t, err, "its access token stays")
+	n, err = s.RevokeLiveGrant(ctx, "live", at(2*time.Minute))
+	ok(t, err, "revoke a live grant")
+	if n != 2 {
+		t.Fatalf("revoked %d tokens, want 2", n)
+	}
+	_, err = s.GetToken(ctx, liveAT.Hash, at(2*time.Minute))
+	wantErr(t, err, store.ErrNotFound, "access token of the revoked grant")
+	n, err = s.RevokeLiveGrant(ctx, "missing", t0)
+	ok(t, err, "revoke an unknown grant")
+	if n != 0 {
+		t.Fatalf("revoked %d tokens of an unknown grant", n)
+	}
 }
 
 func testTokenExtend(t *testing.T, s store.Store) {
