@@ -35,23 +35,64 @@ func (g *RefreshToken) Exchange(ctx context.Context, req *Request) (*Response, e
 	}
 	now := g.now()
 	hash := token.Hash(presented)
-	rt, err := g.Store.GetToken(ctx, hash, now)
-	if errors.Is(err, store.ErrNotFound) {
+	// The whole exchange — read, checks, signing, rotation and the access
+	// token's row — is one transaction: a failure anywhere leaves the
+	// presented token as it was, so the client's retry works (rather than
+	// finding it rotated, which would look like reuse). Reading the token
+	// on the transaction also makes a concurrent rotation of the same
+	// value lose cleanly. Writes that must survive the failure (revoking a
+	// chain) run after it, outside.
+	var resp *Response
+	var unknown bool
+	var reusedGrant string
+	err := g.Store.InTx(ctx, func(tx store.Store) error {
+		rt, err := tx.GetToken(ctx, hash, now)
+		if errors.Is(err, store.ErrNotFound) {
+			unknown = true
+			return errReuse
+		}
+		if err != nil {
+			return fmt.Errorf("get refresh token: %w", err)
+		}
+		if rt.Kind != store.TokenRefresh || rt.ClientID != req.Client.ID {
+			return oauth.InvalidGrant("refresh token is invalid or expired")
+		}
+		if !rt.ConsumedAt.IsZero() {
+			// A token rotated out before rotation in place (kept as a
+			// consumed row) came back: someone holds a copy.
+			reusedGrant = rt.GrantID
+			return errReuse
+		}
+		resp, err = g.issue(ctx, tx, req, rt, hash, presented, now)
+		if errors.Is(err, errRotatedMeanwhile) {
+			unknown = true
+			return errReuse
+		}
+		return err
+	})
+	switch {
+	case unknown:
 		return nil, g.unknownRefreshToken(ctx, presented, now)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get refresh token: %w", err)
-	}
-	if rt.Kind != store.TokenRefresh || rt.ClientID != req.Client.ID {
-		return nil, oauth.InvalidGrant("refresh token is invalid or expired")
-	}
-	if !rt.ConsumedAt.IsZero() {
-		// A token rotated out before rotation in place (kept as a consumed
-		// row) came back: someone holds a copy. Revoke the whole family so
-		// neither party keeps access (RFC 9700 §4.14.2).
-		g.revokeGrant(ctx, rt.GrantID, "refresh token reused")
+	case reusedGrant != "":
+		// Revoke the whole family so neither party keeps access (RFC 9700
+		// §4.14.2).
+		g.revokeGrant(ctx, reusedGrant, "refresh token reused")
 		return nil, errReuse
+	case err != nil:
+		return nil, err
 	}
+	return resp, nil
+}
+
+// errRotatedMeanwhile: the refresh token was rotated or revoked between
+// the exchange's read and its write (PostgreSQL, read committed).
+var errRotatedMeanwhile = errors.New("refresh token rotated by a concurrent request")
+
+// issue makes the new tokens for the refresh token rt and writes through
+// tx: it rotates or extends rt and stores the opaque access token. Reads
+// that a node may cache (user, resource, scopes) go through g.Store.
+func (g *RefreshToken) issue(ctx context.Context, tx Store, req *Request, rt *store.Token, hash []byte,
+	presented string, now time.Time) (*Response, error) {
 	scopes := rt.Scopes
 	if s := req.Get("scope"); s != "" {
 		asked := oauth.ParseScope(s)
@@ -65,6 +106,7 @@ func (g *RefreshToken) Exchange(ctx context.Context, req *Request) (*Response, e
 	// falls back to the only granted resource.
 	var resource string
 	if len(req.Params["resource"]) > 0 {
+		var err error
 		if resource, err = pickResource(req, rt.Resources, rt.Scopes); err != nil {
 			return nil, err
 		}
@@ -73,8 +115,6 @@ func (g *RefreshToken) Exchange(ctx context.Context, req *Request) (*Response, e
 	if err != nil {
 		return nil, err
 	}
-	// Everything that reads or signs happens first; then one transaction
-	// rotates or extends the refresh token and stores the access token.
 	ug := &userGrant{client: req.Client, user: user, grantID: rt.GrantID, sessionID: rt.SessionID,
 		scopes: scopes, resource: resource, authTime: rt.AuthTime, amr: rt.AMR}
 	at, err := g.accessToken(ctx, ug, now)
@@ -86,7 +126,7 @@ func (g *RefreshToken) Exchange(ctx context.Context, req *Request) (*Response, e
 	if err != nil {
 		return nil, err
 	}
-	newRT, err := g.renew(ctx, req.Client, rt, hash, presented, at, now)
+	newRT, err := renew(ctx, tx, req.Client, rt, hash, presented, at, now)
 	if err != nil {
 		return nil, err
 	}
@@ -131,13 +171,10 @@ func shouldRotate(app *store.Application, rt *store.Token, now time.Time) bool {
 	return now.Sub(rt.CreatedAt)*10 >= ttl*7
 }
 
-// renew rotates the refresh token (consume the old one, issue a new one in
-// the same family) or keeps it and slides its expiry, and stores the opaque
-// access token at, all in one transaction: if any write fails, none is
-// kept, so the presented refresh token still works when the client retries
-// (rather than coming back consumed, which would look like reuse). It
-// returns the refresh token to send back.
-func (g *RefreshToken) renew(ctx context.Context, app *store.Application, rt *store.Token, hash []byte, presented string,
+// renew rotates the refresh token (in place: the chain's row takes the new
+// value) or keeps it and slides its expiry, and stores the opaque access
+// token at, through tx. It returns the refresh token to send back.
+func renew(ctx context.Context, tx Store, app *store.Application, rt *store.Token, hash []byte, presented string,
 	at *issued, now time.Time) (string, error) {
 	// SPAs never get a sliding expiry: a rotated token keeps the time left.
 	expires := now.Add(refreshTTL(app))
@@ -145,62 +182,30 @@ func (g *RefreshToken) renew(ctx context.Context, app *store.Application, rt *st
 		expires = rt.ExpiresAt
 	}
 	rotate := shouldRotate(app, rt, now)
-	extend := !rotate && app.Type != store.AppSPA
 	send := presented
-	var newRT *store.Token
-	if rotate {
+	switch {
+	case rotate:
 		plain, newHash := token.NewRefresh(rt.GrantID)
 		send = plain
-		newRT = &store.Token{Hash: newHash, CreatedAt: now, ExpiresAt: expires}
-	}
-	reused := false
-	write := func(st Store) error {
-		switch {
-		case rotate:
-			// In place: the chain keeps one row, and only the request
-			// that still finds the presented value current rotates it.
-			err := st.RotateToken(ctx, hash, newRT, now)
-			if errors.Is(err, store.ErrNotFound) {
-				reused = true // a concurrent request rotated it first, or it was revoked
-				return errReuse
-			}
-			if err != nil {
-				return fmt.Errorf("rotate refresh token: %w", err)
-			}
-		case extend:
-			if err := st.ExtendToken(ctx, hash, expires); err != nil {
-				return fmt.Errorf("extend refresh token: %w", err)
-			}
+		// Only the request that still finds the presented value current
+		// rotates it.
+		err := tx.RotateToken(ctx, hash, &store.Token{Hash: newHash, CreatedAt: now, ExpiresAt: expires}, now)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", errRotatedMeanwhile
 		}
-		return storeAccessToken(ctx, st, at)
+		if err != nil {
+			return "", fmt.Errorf("rotate refresh token: %w", err)
+		}
+	case app.Type != store.AppSPA:
+		if err := tx.ExtendToken(ctx, hash, expires); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return "", errRotatedMeanwhile
+			}
+			return "", fmt.Errorf("extend refresh token: %w", err)
+		}
 	}
-	var err error
-	switch writes := btoi(rotate) + btoi(extend) + btoi(at.record != nil); writes {
-	case 0:
-	case 1:
-		// A single statement is atomic on its own: no BEGIN/COMMIT.
-		err = write(g.Store)
-	default:
-		err = g.Store.InTx(ctx, func(tx store.Store) error { return write(tx) })
-	}
-	if reused {
-		// The chain moved on (or was revoked) since we read it: treat the
-		// value as the rotated-out token it now is.
-		return "", g.unknownRefreshToken(ctx, presented, now)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		// Revoked (or expired) since we read it.
-		return "", oauth.InvalidGrant("refresh token is invalid or expired")
-	}
-	if err != nil {
+	if err := storeAccessToken(ctx, tx, at); err != nil {
 		return "", err
 	}
 	return send, nil
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
