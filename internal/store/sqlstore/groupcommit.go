@@ -97,7 +97,7 @@ func (g *groupCommit) loop() {
 		}
 		if len(batch) == 1 {
 			r := batch[0]
-			r.err, r.panicked = callTx(func() error { return g.s.plainTx(r.ctx, r.fn) })
+			r.panicked, r.err = callTx(func() error { return g.s.plainTx(r.ctx, r.fn) })
 			close(r.done)
 		} else {
 			g.runBatch(batch)
@@ -136,7 +136,7 @@ func (g *groupCommit) runBatch(batch []*txRequest) {
 			aborted = g.s.wrap("begin transaction", err)
 			break
 		}
-		r.err, r.panicked = callTx(func() error { return r.fn(tx) })
+		r.panicked, r.err = callTx(func() error { return r.fn(tx) })
 		var err error
 		if r.err != nil || r.panicked != nil {
 			// ROLLBACK TO keeps the savepoint open; RELEASE then drops it.
@@ -169,13 +169,13 @@ func (g *groupCommit) runBatch(batch []*txRequest) {
 }
 
 // callTx calls fn, turning a panic into a value to re-raise elsewhere.
-func callTx(fn func() error) (err error, panicked any) {
+func callTx(fn func() error) (panicked any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			panicked = p
 		}
 	}()
-	return fn(), nil
+	return nil, fn()
 }
 
 // boundTo is s bound to the transaction sqlTx.
