@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"unsafe"
 )
 
 // RequestIDHeader carries the request ID in both directions.
@@ -22,10 +23,12 @@ func RequestIDFrom(ctx context.Context) string {
 }
 
 // requestIDCtx is context.WithValue(parent, requestIDKey{}, rid) in one
-// allocation with the response header's value slice.
+// allocation with the response header's value slice and the bytes of a
+// generated ID.
 type requestIDCtx struct {
 	context.Context
 	rid [1]string
+	buf [requestIDLen]byte
 }
 
 func (c *requestIDCtx) Value(key any) any {
@@ -47,17 +50,33 @@ func RequestID(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		rid := r.Header.Get(RequestIDHeader)
-		if !validRequestID(rid) {
-			rid = newRequestID()
-		}
-		ctx := &requestIDCtx{Context: r.Context(), rid: [1]string{rid}}
-		// RequestIDHeader is in canonical form: no Set (and no
-		// canonicalization) needed. The slice is never appended to (a
-		// second value would be appended to a copy by Header.Add).
-		w.Header()[RequestIDHeader] = ctx.rid[:]
+		_, ctx := TagRequest(w, r, r.Context())
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// TagRequest is RequestID without the handler: it assigns r's request ID
+// (a well-formed incoming one, else a new one), echoes it in w's header
+// and returns it with parent carrying it for RequestIDFrom. With a nil
+// parent no context is returned: routes that log nothing need no request
+// copy (the server's front handler passes the ID to its own logging). One
+// allocation either way.
+func TagRequest(w http.ResponseWriter, r *http.Request, parent context.Context) (string, context.Context) {
+	c := &requestIDCtx{Context: parent}
+	if rid := r.Header.Get(RequestIDHeader); validRequestID(rid) {
+		c.rid[0] = rid
+	} else {
+		fillRequestID(&c.buf)
+		c.rid[0] = unsafe.String(&c.buf[0], len(c.buf))
+	}
+	// RequestIDHeader is in canonical form: no Set (and no
+	// canonicalization) needed. The slice is never appended to (a second
+	// value would be appended to a copy by Header.Add).
+	w.Header()[RequestIDHeader] = c.rid[:]
+	if parent == nil {
+		return c.rid[0], nil
+	}
+	return c.rid[0], c
 }
 
 // requestIDLen matches Logto's 21-character IDs (id.New).
@@ -65,14 +84,13 @@ const requestIDLen = 21
 
 const requestIDAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
 
-// newRequestID returns a 21-character lowercase alphanumeric ID (~108
+// fillRequestID writes a 21-character lowercase alphanumeric ID (~108
 // random bits) from the runtime's per-thread ChaCha8 generator, which is
 // seeded from the OS and needs neither a system call nor a lock. A request
 // ID only correlates log lines: it is no secret, so crypto/rand (a
 // getrandom call and rejection sampling, ~8 % of a discovery request) is
 // not needed. The slight modulo bias is irrelevant for that.
-func newRequestID() string {
-	var b [requestIDLen]byte
+func fillRequestID(b *[requestIDLen]byte) {
 	x := rand.Uint64()
 	for i := range b {
 		if i == 12 { // 36^12 < 2^64: 12 characters per word
@@ -81,7 +99,6 @@ func newRequestID() string {
 		b[i] = requestIDAlphabet[x%36]
 		x /= 36
 	}
-	return string(b[:])
 }
 
 func validRequestID(s string) bool {

@@ -78,7 +78,9 @@ func parseClientCredential(r *http.Request, v url.Values) (clientCredential, err
 // and secret are form-urlencoded before they are joined, so each half is
 // URL-decoded after splitting at the first colon.
 func decodeBasic(b64 string) (id, secret string, ok bool) {
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
+	// Decoded on the stack: only the string of the result is allocated.
+	var stack [256]byte
+	raw, err := base64.StdEncoding.AppendDecode(stack[:0], []byte(strings.TrimSpace(b64)))
 	if err != nil {
 		return "", "", false
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/application"
 	"github.com/gatehouse/gatehouse/internal/consent"
 	"github.com/gatehouse/gatehouse/internal/cookie"
+	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/oauth"
 	"github.com/gatehouse/gatehouse/internal/oidc/grant"
 	"github.com/gatehouse/gatehouse/internal/signing"
@@ -66,8 +67,11 @@ type Handler struct {
 	minter    *token.Minter
 	grants    map[string]grant.Grant
 	discovery []byte
-	consent   *consent.Service
-	logout    *backchannel
+	// introspectionURL is the introspection endpoint, an audience of
+	// client assertions there (built once, not per request).
+	introspectionURL string
+	consent          *consent.Service
+	logout           *backchannel
 	// corsOrigins caches the union of every app's allowed origins, for
 	// preflights, which name no client.
 	corsOrigins originSet
@@ -104,6 +108,7 @@ func New(cfg Config) *Handler {
 	h.minter = &token.Minter{Issuer: cfg.Issuer, Signer: cfg.Keys}
 	h.grants = grant.Default(grant.Deps{Store: h.store, Minter: h.minter, Now: h.now, Logger: h.log})
 	h.discovery = h.buildDiscovery()
+	h.introspectionURL = cfg.Issuer + "/token/introspection"
 	return h
 }
 
@@ -144,7 +149,15 @@ func (h *Handler) wrap(fn http.HandlerFunc) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				h.log.ErrorContext(r.Context(), "oidc handler panic", "path", r.URL.Path, "panic", v)
+				args := []any{"path", r.URL.Path, "panic", v}
+				if httpapi.RequestIDFrom(r.Context()) == "" {
+					// Routes served from memory carry the ID only in the
+					// response header (httpapi.TagRequest).
+					if rid := w.Header().Get(httpapi.RequestIDHeader); rid != "" {
+						args = append(args, "request_id", rid)
+					}
+				}
+				h.log.ErrorContext(r.Context(), "oidc handler panic", args...)
 				oauth.WriteJSON(w, oauth.ServerError(nil))
 			}
 		}()

@@ -1,9 +1,9 @@
 package oidc
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gatehouse/gatehouse/internal/application"
 	"github.com/gatehouse/gatehouse/internal/oauth"
@@ -36,7 +36,7 @@ var inactive = []byte(`{"active":false}`)
 // or whose user is gone or suspended is not active.
 func (h *Handler) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	v, _, cred, ok := h.tokenEndpointClient(w, r, h.issuer+"/token/introspection")
+	v, _, cred, ok := h.tokenEndpointClient(w, r, h.introspectionURL)
 	if !ok {
 		return
 	}
@@ -77,8 +77,39 @@ func (h *Handler) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	if out.Sub == "" {
 		out.Sub = t.ClientID
 	}
-	b, _ := json.Marshal(out)
-	_, _ = w.Write(b)
+	buf := jsonBufs.Get().(*[]byte)
+	defer putJSONBuf(buf)
+	*buf = out.appendJSON((*buf)[:0])
+	_, _ = w.Write(*buf)
+}
+
+// appendJSON appends what json.Marshal(i) gives, without reflection.
+func (i *introspection) appendJSON(b []byte) []byte {
+	b = append(b, `{"active":`...)
+	b = strconv.AppendBool(b, i.Active)
+	str := func(b []byte, key, v string) []byte {
+		if v == "" {
+			return b
+		}
+		b = append(b, key...)
+		return token.AppendJSONString(b, v)
+	}
+	num := func(b []byte, key string, v int64) []byte {
+		if v == 0 {
+			return b
+		}
+		b = append(b, key...)
+		return strconv.AppendInt(b, v, 10)
+	}
+	b = str(b, `,"scope":`, i.Scope)
+	b = str(b, `,"client_id":`, i.ClientID)
+	b = str(b, `,"token_type":`, i.TokenType)
+	b = num(b, `,"exp":`, i.Exp)
+	b = num(b, `,"iat":`, i.Iat)
+	b = str(b, `,"sub":`, i.Sub)
+	b = str(b, `,"iss":`, i.Iss)
+	b = str(b, `,"sid":`, i.Sid)
+	return append(b, '}')
 }
 
 // subjectActive: a token of a deleted or suspended user is not active.

@@ -1,10 +1,10 @@
 package oidc
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/gatehouse/gatehouse/internal/oauth"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -61,7 +61,10 @@ func (h *Handler) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 			data.Roles = append(data.Roles, role.Name)
 		}
 	}
-	body, err := json.Marshal(token.UserClaims(data, at.Scopes, false))
+	buf := jsonBufs.Get().(*[]byte)
+	defer putJSONBuf(buf)
+	body, err := token.AppendUserClaims((*buf)[:0], data, at.Scopes, false)
+	*buf = body
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -70,6 +73,16 @@ func (h *Handler) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	hd["Content-Type"] = hdrJSON
 	hd["Cache-Control"] = hdrNoStore
 	_, _ = w.Write(body)
+}
+
+// jsonBufs holds response buffers: the ResponseWriter copies what it is
+// given, so a buffer is reused once Write returns.
+var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func putJSONBuf(b *[]byte) {
+	if cap(*b) <= 16<<10 { // one huge body must not pin memory
+		jsonBufs.Put(b)
+	}
 }
 
 // bearerToken reads the access token from the Authorization header or, on

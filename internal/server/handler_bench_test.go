@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/application"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/telemetry"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
@@ -175,9 +176,9 @@ func BenchmarkStubStatic(b *testing.B) {
 // and HEAD of the routes served from memory.
 func TestDeadlineWhereStoreIsRead(t *testing.T) {
 	var has bool
-	h := withDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := &front{metrics: telemetry.New(nil), mux: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, has = r.Context().Deadline()
-	}))
+	})}
 	for _, tt := range []struct {
 		method, path string
 		want         bool

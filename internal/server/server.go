@@ -123,8 +123,19 @@ func OpenWithStore(ctx context.Context, cfg *config.Config, logger *slog.Logger,
 	}
 	// One node-local read cache in front of the store: the OP's hot reads
 	// come from it, and this node's services write through it, so their
-	// writes are seen here at once (internal/store/cache).
-	s.Store = cache.New(st, 0, now)
+	// writes are seen here at once (internal/store/cache); on PostgreSQL
+	// the other nodes' writes are too, within milliseconds (cachebus.go).
+	cached := cache.New(st, 0, now)
+	if err := connectCacheBus(cached, cfg, logger); err != nil {
+		return nil, err
+	}
+	// A start-up that fails below must not leave the listener running.
+	defer func() {
+		if s.handler == nil {
+			_ = cached.Disconnect()
+		}
+	}()
+	s.Store = cached
 	s.Apps.Store = s.Store
 	s.Users.Store = s.Store
 	// Sealed secret copies let client_secret_jwt verify HMAC assertions.
@@ -187,8 +198,10 @@ func (s *Server) routes() http.Handler {
 	ui.New(ui.Config{Endpoint: cfg.Endpoint}).Mount(mux)
 	s.mountStatus(mux)
 	mux.Handle("GET /metrics", s.Metrics.Handler())
-	// Metrics wrap the mux directly: they read the route pattern it sets.
-	return httpapi.Recover(s.Logger, httpapi.RequestID(withDeadline(s.Metrics.Middleware(mux))))
+	// Recover, request IDs, the request deadline and the metrics in one
+	// handler (front.go). Metrics wrap the mux directly: they read the
+	// route pattern it sets.
+	return &front{log: s.Logger, metrics: s.Metrics, mux: mux}
 }
 
 // Handler is the whole HTTP surface.
@@ -197,11 +210,19 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Serve serves on ln until ctx ends, then shuts down gracefully: it stops
 // accepting, lets in-flight requests finish (bounded) and returns.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	// Timeouts, set so that a request pays only for those it needs:
+	//   - ReadHeaderTimeout and IdleTimeout: slowloris and idle
+	//     connections (net/http sets these read deadlines anyway);
+	//   - no ReadTimeout: request bodies get a read deadline from the front
+	//     handler (front.go), only when there is a body;
+	//   - no WriteTimeout: every connection keeps a rolling write deadline
+	//     instead (conn.go), re-armed every few seconds, not twice per
+	//     request;
+	//   - handlers' own work is bounded by the request context's deadline
+	//     (requestTimeout), which WriteTimeout never did.
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
@@ -219,7 +240,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	})
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	clock := newCoarseClock()
+	go clock.run(bg.Done())
+	go func() { errc <- srv.Serve(deadlineListener{Listener: ln, clock: clock}) }()
 	select {
 	case err := <-errc:
 		return err

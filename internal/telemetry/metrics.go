@@ -18,7 +18,9 @@ type Metrics struct {
 	log      *slog.Logger
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
-	inFlight prometheus.Gauge
+	// inFlight counts requests being served, read at scrape time: one
+	// atomic add per change instead of a float compare-and-swap loop.
+	inFlight atomic.Int64
 	tokens   *prometheus.CounterVec
 	signIns  *prometheus.CounterVec
 
@@ -67,10 +69,6 @@ func New(logger *slog.Logger) *Metrics {
 			Help:    "HTTP request latency by route pattern.",
 			Buckets: latencyBuckets,
 		}, []string{"route"}),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "gatehouse_http_requests_in_flight",
-			Help: "HTTP requests being served.",
-		}),
 		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gatehouse_oidc_tokens_issued_total",
 			Help: "Successful token endpoint responses by grant type.",
@@ -80,7 +78,11 @@ func New(logger *slog.Logger) *Metrics {
 			Help: "Experience API verification, identification and submit answers by step and outcome.",
 		}, []string{"step", "outcome"}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.tokens, m.signIns,
+	inFlight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "gatehouse_http_requests_in_flight",
+		Help: "HTTP requests being served.",
+	}, func() float64 { return float64(m.inFlight.Load()) })
+	m.reg.MustRegister(m.requests, m.duration, inFlight, m.tokens, m.signIns,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -25,43 +25,49 @@ const unmatchedRoute = "unmatched"
 // A handler that panics is counted as a 500, and the panic goes on to the
 // recovering middleware outside.
 func (m *Metrics) Middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := writerPool.Get().(*statusWriter)
-		sw.ResponseWriter, sw.status = w, 0
-		var tee *teeBody
-		if r.Method == http.MethodPost && r.URL.Path == tokenPath && r.Body != nil {
-			tee = newTeeBody(r.Body)
-			r.Body = tee
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { m.Serve(w, r, next, "") })
+}
+
+// Serve is Middleware(next).ServeHTTP(w, r) without the extra handler
+// frame, for a front handler that does the rest of the wrapping itself.
+// rid is the request's ID for the access log when r's context does not
+// carry it (httpapi.TagRequest without a context); "" if it does.
+func (m *Metrics) Serve(w http.ResponseWriter, r *http.Request, next http.Handler, rid string) {
+	start := time.Now()
+	sw := writerPool.Get().(*statusWriter)
+	sw.ResponseWriter, sw.status = w, 0
+	var tee *teeBody
+	if r.Method == http.MethodPost && r.URL.Path == tokenPath && r.Body != nil {
+		tee = newTeeBody(r.Body)
+		r.Body = tee
+	}
+	m.inFlight.Add(1)
+	finished := false
+	defer func() {
+		m.inFlight.Add(-1)
+		status := sw.status
+		switch {
+		case !finished:
+			status = http.StatusInternalServerError
+		case status == 0:
+			status = http.StatusOK // net/http's implicit WriteHeader
 		}
-		m.inFlight.Inc()
-		finished := false
-		defer func() {
-			m.inFlight.Dec()
-			status := sw.status
-			switch {
-			case !finished:
-				status = http.StatusInternalServerError
-			case status == 0:
-				status = http.StatusOK // net/http's implicit WriteHeader
-			}
-			m.record(r, status, time.Since(start), tee)
-			if finished {
-				sw.ResponseWriter = nil
-				writerPool.Put(sw)
-			}
-			if tee != nil {
-				tee.release()
-			}
-		}()
-		next.ServeHTTP(sw, r)
-		finished = true
-	})
+		m.record(r, status, time.Since(start), tee, rid)
+		if finished {
+			sw.ResponseWriter = nil
+			writerPool.Put(sw)
+		}
+		if tee != nil {
+			tee.release()
+		}
+	}()
+	next.ServeHTTP(sw, r)
+	finished = true
 }
 
 // record updates the metrics of one finished request and writes its access
 // log line.
-func (m *Metrics) record(r *http.Request, status int, elapsed time.Duration, tee *teeBody) {
+func (m *Metrics) record(r *http.Request, status int, elapsed time.Duration, tee *teeBody, rid string) {
 	route := r.Pattern
 	if route == "" {
 		route = unmatchedRoute
@@ -79,8 +85,12 @@ func (m *Metrics) record(r *http.Request, status int, elapsed time.Duration, tee
 	if m.log.Enabled(ctx, slog.LevelDebug) {
 		// The path is logged, never the query: it may carry codes and
 		// tokens. The request ID is added by the logger's handler.
-		m.log.DebugContext(ctx, "http request", "method", r.Method, "path", r.URL.Path, "route", route,
-			"status", status, "duration_ms", float64(elapsed.Microseconds())/1000)
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "route", route,
+			"status", status, "duration_ms", float64(elapsed.Microseconds()) / 1000}
+		if rid != "" {
+			attrs = append(attrs, "request_id", rid)
+		}
+		m.log.DebugContext(ctx, "http request", attrs...)
 	}
 }
 

@@ -1,7 +1,9 @@
 package token
 
 import (
+	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -179,4 +181,202 @@ func snake(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// claimKeys are every key UserClaims can emit, sorted as encoding/json
+// sorts map keys, so AppendUserClaims writes the same bytes as
+// json.Marshal(UserClaims(…)).
+var claimKeys = [...]string{"address", "birthdate", "created_at", "custom_data", "email", "email_verified",
+	"family_name", "gender", "given_name", "identities", "locale", "middle_name", "name", "nickname",
+	"phone_number", "phone_number_verified", "picture", "preferred_username", "profile", "roles",
+	"sso_identities", "sub", "updated_at", "username", "website", "zoneinfo"}
+
+// claimIndex maps a key of claimKeys to its position.
+var claimIndex = func() map[string]int {
+	m := make(map[string]int, len(claimKeys))
+	for i, k := range claimKeys {
+		m[k] = i
+	}
+	return m
+}()
+
+// Positions in claimKeys of the claims set from typed fields.
+var (
+	ciCreatedAt     = claimIndex["created_at"]
+	ciCustomData    = claimIndex["custom_data"]
+	ciEmail         = claimIndex["email"]
+	ciEmailVerified = claimIndex["email_verified"]
+	ciIdentities    = claimIndex["identities"]
+	ciName          = claimIndex["name"]
+	ciPhone         = claimIndex["phone_number"]
+	ciPhoneVerified = claimIndex["phone_number_verified"]
+	ciPicture       = claimIndex["picture"]
+	ciPreferred     = claimIndex["preferred_username"]
+	ciRoles         = claimIndex["roles"]
+	ciSSOIdentities = claimIndex["sso_identities"]
+	ciSub           = claimIndex["sub"]
+	ciUpdatedAt     = claimIndex["updated_at"]
+	ciUsername      = claimIndex["username"]
+	ciAddress       = claimIndex["address"]
+)
+
+type claimKind uint8
+
+const (
+	kindNone claimKind = iota
+	kindNullable
+	kindBool
+	kindInt
+	kindStrings
+	kindRaw // pre-encoded JSON
+	kindAny // encoded with encoding/json
+)
+
+type claimVal struct {
+	kind claimKind
+	b    bool
+	n    int64
+	s    string
+	ss   []string
+	raw  []byte
+	v    any
+}
+
+// AppendUserClaims appends the JSON object of UserClaims(d, scopes,
+// forIDToken) to dst: byte for byte what json.Marshal gives for that map,
+// without building the map or encoding by reflection (userinfo's hot path).
+func AppendUserClaims(dst []byte, d UserData, scopes []string, forIDToken bool) ([]byte, error) {
+	u := d.User
+	var vals [len(claimKeys)]claimVal
+	vals[ciSub] = claimVal{kind: kindNullable, s: u.ID}
+	has := func(s string) bool {
+		for _, v := range scopes {
+			if v == s {
+				return true
+			}
+		}
+		return false
+	}
+	if has(ScopeProfile) {
+		vals[ciName] = claimVal{kind: kindNullable, s: u.Name}
+		vals[ciPicture] = claimVal{kind: kindNullable, s: u.Avatar}
+		vals[ciUsername] = claimVal{kind: kindNullable, s: u.Username}
+		vals[ciCreatedAt] = claimVal{kind: kindInt, n: u.CreatedAt.UnixMilli()}
+		vals[ciUpdatedAt] = claimVal{kind: kindInt, n: u.UpdatedAt.UnixMilli()}
+		if !emptyObject(u.Profile) {
+			prof := profileMap(u.Profile)
+			for _, k := range profileClaims {
+				if v, ok := prof[k]; ok && v != nil {
+					vals[claimIndex[k]] = claimVal{kind: kindAny, v: v}
+				}
+			}
+		}
+		if vals[ciPreferred].kind == kindNone && u.Username != "" {
+			vals[ciPreferred] = claimVal{kind: kindNullable, s: u.Username}
+		}
+	}
+	if has(ScopeEmail) {
+		vals[ciEmail] = claimVal{kind: kindNullable, s: u.PrimaryEmail}
+		vals[ciEmailVerified] = claimVal{kind: kindBool, b: u.PrimaryEmail != ""}
+	}
+	if has(ScopePhone) {
+		vals[ciPhone] = claimVal{kind: kindNullable, s: u.PrimaryPhone}
+		vals[ciPhoneVerified] = claimVal{kind: kindBool, b: u.PrimaryPhone != ""}
+	}
+	if has(ScopeAddress) && !emptyObject(u.Profile) {
+		if v, ok := profileMap(u.Profile)["address"]; ok && v != nil {
+			vals[ciAddress] = claimVal{kind: kindAny, v: v}
+		}
+	}
+	if has(ScopeRoles) {
+		vals[ciRoles] = claimVal{kind: kindStrings, ss: d.Roles}
+	}
+	if !forIDToken {
+		if has(ScopeCustomData) {
+			vals[ciCustomData] = objectClaim(u.CustomData)
+		}
+		if has(ScopeIdentities) {
+			vals[ciIdentities] = objectClaim(u.Identities)
+			vals[ciSSOIdentities] = claimVal{kind: kindRaw, raw: emptyArray}
+		}
+	}
+	dst = append(dst, '{')
+	first := true
+	for i := range vals {
+		cv := &vals[i]
+		if cv.kind == kindNone {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, '"')
+		dst = append(dst, claimKeys[i]...)
+		dst = append(dst, '"', ':')
+		switch cv.kind {
+		case kindNullable:
+			if cv.s == "" && i != ciSub {
+				dst = append(dst, "null"...)
+			} else {
+				dst = AppendJSONString(dst, cv.s)
+			}
+		case kindBool:
+			dst = strconv.AppendBool(dst, cv.b)
+		case kindInt:
+			dst = strconv.AppendInt(dst, cv.n, 10)
+		case kindStrings:
+			dst = append(dst, '[')
+			for j, s := range cv.ss {
+				if j > 0 {
+					dst = append(dst, ',')
+				}
+				dst = AppendJSONString(dst, s)
+			}
+			dst = append(dst, ']')
+		case kindRaw:
+			dst = append(dst, cv.raw...)
+		case kindAny:
+			b, err := json.Marshal(cv.v)
+			if err != nil {
+				return dst, err
+			}
+			dst = append(dst, b...)
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+var (
+	emptyArray  = []byte("[]")
+	emptyObj    = []byte("{}")
+	nullLiteral = []byte("null")
+)
+
+// emptyObject reports raw JSON that decodes to no claims at all.
+func emptyObject(raw json.RawMessage) bool {
+	return len(raw) == 0 || bytes.Equal(raw, emptyObj) || bytes.Equal(raw, nullLiteral)
+}
+
+// objectClaim is objectOrEmpty as a claim value.
+func objectClaim(raw json.RawMessage) claimVal {
+	if emptyObject(raw) {
+		return claimVal{kind: kindRaw, raw: emptyObj}
+	}
+	return claimVal{kind: kindAny, v: objectOrEmpty(raw)}
+}
+
+// AppendJSONString appends s as a JSON string exactly as encoding/json
+// writes it (HTML-escaped): plain printable ASCII is copied, anything else
+// goes through encoding/json.
+func AppendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s) // a string always encodes
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
