@@ -79,10 +79,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // writeAdminCredentials creates a Management API M2M app and writes its
 // credentials next to the SQLite database, readable by the owner only.
 // defaultMemoryLimit is the soft heap limit serve sets unless GOMEMLIMIT
-// is in the environment. Each argon2id hash allocates 19 MiB; without a
-// limit the GC lets the heap grow to several times that under concurrent
-// sign-ins and keeps it, with one it collects sooner and the process stays
-// near the spec's 80 MiB under load (the limit is soft: never an OOM).
+// is in the environment: a backstop that makes the GC collect sooner
+// before the process nears the spec's 80 MiB under load (the limit is
+// soft: never an OOM). argon2id's 19 MiB work buffers are not on the Go
+// heap (internal/password keeps one per hashing slot, mapped outside it,
+// and unmaps them when idle), so the heap itself stays small.
 const defaultMemoryLimit = 64 << 20
 
 // setMemoryLimit applies defaultMemoryLimit when GOMEMLIMIT is not set (the

@@ -202,11 +202,7 @@ func (h *Handler) step(r *http.Request, fn func(ctx context.Context, f *interact
 		if err := f.ApplyTo(cur); err != nil {
 			return err
 		}
-		// Interactions expire after an hour of inactivity, not an hour
-		// after they began.
-		if exp := now.Add(h.ttl); cur.ExpiresAt.Before(exp) {
-			cur.ExpiresAt = exp
-		}
+		h.extend(cur, now)
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -216,6 +212,72 @@ func (h *Handler) step(r *http.Request, fn func(ctx context.Context, f *interact
 		return nil, fmt.Errorf("save interaction: %w", err)
 	}
 	if stepErr != nil {
+		return nil, stepErr
+	}
+	return f, nil
+}
+
+// extendSlack is how far an interaction's expiry may lag behind now+ttl
+// before a step moves it: moving it rewrites the expiry index too, which
+// steps a few seconds apart need not do every time.
+const extendSlack = time.Minute
+
+// extend makes an interaction expire ttl after its last change (within
+// extendSlack), not ttl after it began.
+func (h *Handler) extend(cur *store.Interaction, now time.Time) {
+	if exp := now.Add(h.ttl); cur.ExpiresAt.Before(exp.Add(-extendSlack)) {
+		cur.ExpiresAt = exp
+	}
+}
+
+// errNotReadOnly is stepInTx's way out when fn turns out to need writes of
+// its own: the transaction rolls back and the caller uses step.
+var errNotReadOnly = errors.New("experience: step needs its own writes")
+
+// stepInTx is step for a fast fn that reads at most (no hashing, no
+// network, no store writes: on SQLite a write from inside the interaction's
+// transaction would wait for that transaction forever). The interaction is
+// read, changed and written in one store transaction, which saves step's
+// separate read. readOnly is asked after the flow is loaded; when it says
+// no, nothing is written and step runs fn instead.
+func (h *Handler) stepInTx(r *http.Request, readOnly func(f *interaction.Flow) bool, fn func(ctx context.Context, f *interaction.Flow) error) (*interaction.Flow, error) {
+	id := h.cookies.Get(r, cookie.Interaction)
+	if id == "" {
+		return nil, errSessionNotFound
+	}
+	ctx := r.Context()
+	now := h.now()
+	var f *interaction.Flow
+	var stepErr error
+	_, err := h.store.UpdateInteraction(ctx, id, now, func(cur *store.Interaction) error {
+		var err error
+		if f, err = interaction.Load(cur); err != nil {
+			return err
+		}
+		if !readOnly(f) {
+			return errNotReadOnly
+		}
+		if stepErr = fn(ctx, f); stepErr != nil && !interaction.KeepsProgress(stepErr) {
+			return stepErr
+		}
+		if err := f.ApplyTo(cur); err != nil {
+			return err
+		}
+		h.extend(cur, now)
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNotReadOnly):
+		return h.step(r, fn)
+	case errors.Is(err, store.ErrNotFound):
+		return nil, errSessionNotFound
+	case stepErr != nil && errors.Is(err, stepErr):
+		return nil, stepErr
+	case err != nil && f == nil:
+		return nil, err // the stored state is not ours (ErrInteractionNotFound)
+	case err != nil:
+		return nil, fmt.Errorf("save interaction: %w", err)
+	case stepErr != nil:
 		return nil, stepErr
 	}
 	return f, nil

@@ -368,6 +368,10 @@ func (unavailableStore) GetInteraction(context.Context, string, time.Time) (*sto
 	return nil, fmt.Errorf("get interaction: %w", store.ErrUnavailable)
 }
 
+func (unavailableStore) UpdateInteraction(context.Context, string, time.Time, func(*store.Interaction) error) (*store.Interaction, error) {
+	return nil, fmt.Errorf("update interaction: %w", store.ErrUnavailable)
+}
+
 func TestStoreUnavailable(t *testing.T) {
 	e := newTestEnv(t)
 	ck := e.interaction()

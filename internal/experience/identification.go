@@ -29,7 +29,12 @@ func (h *Handler) handleIdentification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var created bool
-	if _, err := h.step(r, func(ctx context.Context, f *interaction.Flow) (err error) {
+	// Signing in with a password record only reads the account; anything
+	// else (creating or linking an account) writes, so it takes step.
+	readOnly := func(f *interaction.Flow) bool {
+		return !b.LinkSocialIdentity && h.engine.IdentifyReadsOnly(f, b.VerificationID)
+	}
+	if _, err := h.stepInTx(r, readOnly, func(ctx context.Context, f *interaction.Flow) (err error) {
 		if b.LinkSocialIdentity {
 			return h.engine.IdentifyLinkingSocial(ctx, f, b.VerificationID)
 		}

@@ -30,7 +30,9 @@ func (h *Handler) handleStart(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, errCaptchaFailed)
 		return
 	}
-	if _, err := h.step(r, func(_ context.Context, f *interaction.Flow) error {
+	// Start only sets fields: no reads or writes of its own.
+	always := func(*interaction.Flow) bool { return true }
+	if _, err := h.stepInTx(r, always, func(_ context.Context, f *interaction.Flow) error {
 		return h.engine.Start(f, event)
 	}); err != nil {
 		h.fail(w, r, err)

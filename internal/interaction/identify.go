@@ -65,6 +65,18 @@ func (e *Engine) Identify(ctx context.Context, f *Flow, verificationID string) (
 	return false, nil
 }
 
+// IdentifyReadsOnly reports whether Identify(ctx, f, verificationID) only
+// reads the store: a SignIn with a password verification record (or an
+// error answered before any I/O). Register creates a user, social and code
+// records may link or update one.
+func (e *Engine) IdentifyReadsOnly(f *Flow, verificationID string) bool {
+	if f.Event != EventSignIn || verificationID == "" {
+		return f.Event != EventRegister
+	}
+	r, err := f.record(verificationID)
+	return err != nil || r.Type == RecordPassword
+}
+
 // createUser registers the account described by the staged profile.
 func (e *Engine) createUser(ctx context.Context, f *Flow, verificationID string) error {
 	if verificationID != "" {

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -36,9 +35,10 @@ var b64 = base64.RawStdEncoding
 
 // slots bounds how many password hashes (argon2id or bcrypt) run at once in
 // the process. Hashing is CPU-bound, so more than GOMAXPROCS in flight only
-// adds latency, and every argon2id call allocates its full memory cost
-// (19 MiB with DefaultParams): unbounded, eight concurrent sign-ins would
-// hold 150 MiB. Waiting requests give up when their context ends.
+// adds latency, and every argon2id call needs its full memory cost
+// (19 MiB with DefaultParams; a pooled buffer per slot, see work.go):
+// unbounded, eight concurrent sign-ins would hold 150 MiB. Waiting requests
+// give up when their context ends.
 var slots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 
 // acquire takes a hashing slot, or returns ctx's error once ctx is done.
@@ -78,14 +78,14 @@ func HashWithContext(ctx context.Context, password string, p Params) (string, er
 	return hashWith(password, p)
 }
 
-// hashWith hashes without taking a slot.
+// hashWith hashes; the caller holds a slot (the work buffer pool relies on it).
 func hashWith(password string, p Params) (string, error) {
 	salt := make([]byte, p.SaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
-	return encodeArgon2("argon2id", p, salt, key), nil
+	h := argon2Hash{variant: "argon2id", params: p, salt: salt}
+	return encodeArgon2("argon2id", p, salt, h.derive(password)), nil
 }
 
 // Verify reports whether password matches the PHC (or bcrypt) string. The
@@ -145,17 +145,16 @@ func NeedsRehash(encoded string) bool {
 		uint32(len(h.key)) < p.KeyLen || len(h.salt) < int(p.SaltLen)
 }
 
-// dummyHash is a valid DefaultParams hash of a random value nobody knows.
-// It is computed once, lazily, so importing the package costs nothing. It
-// must be built before taking a slot (it hashes without one).
+// dummyHash is a well-formed DefaultParams argon2id hash whose key is
+// random bytes: no password derives it (but for a 2^-256 chance), and
+// verifying against it does exactly the work of a real verification. It
+// is made once, lazily, without hashing anything.
 var dummyHash = sync.OnceValue(func() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	h, err := hashWith(base64.RawURLEncoding.EncodeToString(b[:]), DefaultParams)
-	if err != nil {
-		panic("password: cannot build dummy hash: " + err.Error())
-	}
-	return h
+	salt := make([]byte, DefaultParams.SaltLen)
+	key := make([]byte, DefaultParams.KeyLen)
+	_, _ = rand.Read(salt)
+	_, _ = rand.Read(key)
+	return encodeArgon2("argon2id", DefaultParams, salt, key)
 })
 
 // DummyVerify does the work of one Verify against a DefaultParams hash and

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/gatehouse/gatehouse/internal/password/internal/argon2"
 )
 
 // Bounds on parameters read from a stored hash. A hash comes from our own
@@ -26,12 +26,17 @@ type argon2Hash struct {
 	key     []byte
 }
 
+// derive computes the key of password with h's variant, parameters
+// (params.KeyLen is the key length) and salt, in a pooled work buffer (see work.go). The caller holds
+// a hashing slot.
 func (h argon2Hash) derive(password string) []byte {
 	p := h.params
+	buf := work.get(argon2.WorkSize(p.Memory, p.Threads))
+	defer work.put(buf)
 	if h.variant == "argon2i" {
-		return argon2.Key([]byte(password), h.salt, p.Time, p.Memory, p.Threads, uint32(len(h.key)))
+		return argon2.KeyInto(buf, []byte(password), h.salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 	}
-	return argon2.IDKey([]byte(password), h.salt, p.Time, p.Memory, p.Threads, uint32(len(h.key)))
+	return argon2.IDKeyInto(buf, []byte(password), h.salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 }
 
 func encodeArgon2(variant string, p Params, salt, key []byte) string {

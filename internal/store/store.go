@@ -389,8 +389,23 @@ type Token struct {
 	FirstIssuedAt time.Time
 	CreatedAt     time.Time
 	ExpiresAt     time.Time
-	// ConsumedAt is set on a refresh token that was rotated out.
+	// ConsumedAt is set on a refresh token that was rotated out (before
+	// rotation in place; such rows are only ever read now).
 	ConsumedAt time.Time
+	// Access is the opaque access token last issued with this refresh
+	// token, kept in the refresh token's row: issuing both writes one row,
+	// and revoking the refresh token's chain takes it along. GetToken
+	// finds it by its own hash too, as a Token of kind access sharing the
+	// row's client, user, grant, session, auth time and AMR. Nil when the
+	// row holds none (and always on an access token's own row).
+	Access *EmbeddedAccess
+}
+
+// EmbeddedAccess is an opaque access token held in its refresh token's row.
+type EmbeddedAccess struct {
+	Hash      []byte
+	Scopes    []string
+	ExpiresAt time.Time
 }
 
 // Tokens stores opaque access tokens and refresh tokens.
@@ -401,12 +416,13 @@ type Tokens interface {
 	// ConsumeToken marks a refresh token rotated out, atomically: it
 	// returns the token as it was before (ConsumedAt zero on first use).
 	ConsumeToken(ctx context.Context, hash []byte, now time.Time) (*Token, error)
-	// RotateToken replaces the refresh token oldHash in place by next's
-	// Hash, CreatedAt and ExpiresAt (the rest of the row is the chain's and
-	// stays): one row written per rotation. It is ErrNotFound when oldHash
-	// is not a live, unconsumed refresh token any more — rotated by a
-	// concurrent request, revoked or expired — so exactly one of two
-	// concurrent rotations wins.
+	// RotateToken renews the refresh token oldHash in place with next's
+	// Hash (oldHash again when it is not rotated), CreatedAt, ExpiresAt and
+	// Access (nil keeps the row's access token); the rest of the row is the
+	// chain's and stays. One row is written per refresh. It is ErrNotFound
+	// when oldHash is not a live, unconsumed refresh token any more —
+	// rotated by a concurrent request, revoked or expired — so exactly one
+	// of two concurrent rotations wins.
 	RotateToken(ctx context.Context, oldHash []byte, next *Token, now time.Time) error
 	// RevokeLiveGrant revokes every token of grantID (as DeleteGrantTokens)
 	// if the grant still has a live refresh token, and returns how many it
@@ -415,6 +431,8 @@ type Tokens interface {
 	RevokeLiveGrant(ctx context.Context, grantID string, now time.Time) (int, error)
 	// ExtendToken sets a new expiry.
 	ExtendToken(ctx context.Context, hash []byte, expiresAt time.Time) error
+	// DeleteToken deletes a token by hash; an access token held in a
+	// refresh token's row is removed from the row, which stays.
 	DeleteToken(ctx context.Context, hash []byte) error
 	// DeleteGrantTokens revokes every token of a grant (family revocation).
 	DeleteGrantTokens(ctx context.Context, grantID string) (int, error)

@@ -9,16 +9,36 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
-// asset is one embedded file, ready to serve.
+// asset is one embedded file, ready to serve. Its bytes are read (and
+// hashed for the ETag) on first use, not at start-up: an idle server does
+// not hold a heap copy of every file it has never been asked for.
 type asset struct {
 	name        string
-	body        []byte
-	etag        string
 	contentType string
+	fsys        fs.FS
+
+	once  sync.Once
+	bytes []byte
+	tag   string
 }
+
+// load reads the file and computes its ETag, once. Reading an embedded
+// file cannot fail once WalkDir has listed it; if it did, the asset is
+// served empty.
+func (a *asset) load() {
+	a.once.Do(func() {
+		body, _ := fs.ReadFile(a.fsys, a.name)
+		sum := sha256.Sum256(body)
+		a.bytes, a.tag = body, `"`+hex.EncodeToString(sum[:12])+`"`
+	})
+}
+
+func (a *asset) body() []byte { a.load(); return a.bytes }
+func (a *asset) etag() string { a.load(); return a.tag }
 
 // contentTypes overrides mime's platform-dependent table for the types we
 // ship, so responses do not depend on the host's /etc/mime.types.
@@ -33,18 +53,13 @@ var contentTypes = map[string]string{
 	".txt":  "text/plain; charset=utf-8",
 }
 
-// load reads every file of fsys.
+// load lists every file of fsys; their contents are read on first use.
 func load(fsys fs.FS) (map[string]*asset, error) {
 	out := map[string]*asset{}
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(body)
 		ct, ok := contentTypes[path.Ext(name)]
 		if !ok {
 			ct = mime.TypeByExtension(path.Ext(name))
@@ -52,7 +67,7 @@ func load(fsys fs.FS) (map[string]*asset, error) {
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		out[name] = &asset{name: name, body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, contentType: ct}
+		out[name] = &asset{name: name, contentType: ct, fsys: fsys}
 		return nil
 	})
 	return out, err
@@ -63,9 +78,9 @@ func load(fsys fs.FS) (map[string]*asset, error) {
 func (a *asset) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", a.contentType)
-	h.Set("ETag", a.etag)
+	h.Set("ETag", a.etag())
 	h.Set("Cache-Control", "no-cache")
-	http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.body))
+	http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.body()))
 }
 
 // serveStatus writes a with another status (the 404 page). Conditional
@@ -76,7 +91,7 @@ func (a *asset) serveStatus(w http.ResponseWriter, r *http.Request, status int) 
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(a.body)
+		_, _ = w.Write(a.body())
 	}
 }
 

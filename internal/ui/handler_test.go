@@ -187,7 +187,7 @@ func TestPagesAreCSPClean(t *testing.T) {
 		files map[string]*asset
 	}{{"experience", h.experience}, {"demo-app", h.demo}} {
 		for name, a := range tree.files {
-			body := string(a.body)
+			body := string(a.body())
 			if strings.HasSuffix(name, ".html") {
 				for _, re := range []*regexp.Regexp{inlineScript, inlineStyle, inlineHandler, jsURL} {
 					if m := re.FindString(body); m != "" {

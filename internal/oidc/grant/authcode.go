@@ -102,22 +102,23 @@ func (d *Deps) redeem(ctx context.Context, req *Request, c *store.AuthorizationC
 	if err != nil {
 		return nil, err
 	}
-	if err := storeAccessToken(ctx, d.Store, at); err != nil {
-		return nil, err
-	}
 	refresh := ""
 	if issuesRefreshToken(req.Client, c.Scopes) {
+		// The refresh token's row also holds the opaque access token:
+		// one row for both.
 		plain, hash := token.NewRefresh(c.GrantID)
 		err := d.Store.CreateToken(ctx, &store.Token{
 			Hash: hash, Kind: store.TokenRefresh, ClientID: req.Client.ID, UserID: user.ID,
 			GrantID: c.GrantID, SessionID: c.SessionID, Scopes: c.Scopes, Resources: c.Resources,
 			AuthTime: c.AuthTime, AMR: c.AMR, FirstIssuedAt: now, CreatedAt: now,
-			ExpiresAt: now.Add(refreshTTL(req.Client)),
+			ExpiresAt: now.Add(refreshTTL(req.Client)), Access: at.embedded(),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("store refresh token: %w", err)
 		}
 		refresh = plain
+	} else if err := storeAccessToken(ctx, d.Store, at); err != nil {
+		return nil, err
 	}
 	return response(at, idToken, refresh), nil
 }

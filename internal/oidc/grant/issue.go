@@ -123,6 +123,14 @@ func (d *Deps) accessToken(ctx context.Context, g *userGrant, now time.Time) (*i
 	}}, nil
 }
 
+// embedded is at as a refresh token's row holds it, or nil for a JWT.
+func (at *issued) embedded() *store.EmbeddedAccess {
+	if at.record == nil {
+		return nil
+	}
+	return &store.EmbeddedAccess{Hash: at.record.Hash, Scopes: at.record.Scopes, ExpiresAt: at.record.ExpiresAt}
+}
+
 // storeAccessToken stores at if it is opaque.
 func storeAccessToken(ctx context.Context, st Store, at *issued) error {
 	if at.record == nil {

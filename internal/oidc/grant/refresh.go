@@ -172,40 +172,36 @@ func shouldRotate(app *store.Application, rt *store.Token, now time.Time) bool {
 }
 
 // renew rotates the refresh token (in place: the chain's row takes the new
-// value) or keeps it and slides its expiry, and stores the opaque access
-// token at, through tx. It returns the refresh token to send back.
+// value) or keeps it and slides its expiry, and puts the opaque access token
+// at in the same row: one row written, through tx. It returns the refresh
+// token to send back.
 func renew(ctx context.Context, tx Store, app *store.Application, rt *store.Token, hash []byte, presented string,
 	at *issued, now time.Time) (string, error) {
-	// SPAs never get a sliding expiry: a rotated token keeps the time left.
-	expires := now.Add(refreshTTL(app))
-	if app.Type == store.AppSPA {
-		expires = rt.ExpiresAt
-	}
-	rotate := shouldRotate(app, rt, now)
+	next := &store.Token{Hash: hash, CreatedAt: rt.CreatedAt, ExpiresAt: rt.ExpiresAt, Access: at.embedded()}
 	send := presented
 	switch {
-	case rotate:
+	case shouldRotate(app, rt, now):
 		plain, newHash := token.NewRefresh(rt.GrantID)
 		send = plain
-		// Only the request that still finds the presented value current
-		// rotates it.
-		err := tx.RotateToken(ctx, hash, &store.Token{Hash: newHash, CreatedAt: now, ExpiresAt: expires}, now)
-		if errors.Is(err, store.ErrNotFound) {
-			return "", errRotatedMeanwhile
-		}
-		if err != nil {
-			return "", fmt.Errorf("rotate refresh token: %w", err)
+		next.Hash, next.CreatedAt = newHash, now
+		// SPAs never get a sliding expiry: a rotated token keeps the
+		// time left.
+		if app.Type != store.AppSPA {
+			next.ExpiresAt = now.Add(refreshTTL(app))
 		}
 	case app.Type != store.AppSPA:
-		if err := tx.ExtendToken(ctx, hash, expires); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return "", errRotatedMeanwhile
-			}
-			return "", fmt.Errorf("extend refresh token: %w", err)
-		}
+		next.ExpiresAt = now.Add(refreshTTL(app))
+	case next.Access == nil:
+		return send, nil // nothing changes: a JWT for an SPA past rotation
 	}
-	if err := storeAccessToken(ctx, tx, at); err != nil {
-		return "", err
+	// Only the request that still finds the presented value current
+	// renews it.
+	err := tx.RotateToken(ctx, hash, next, now)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", errRotatedMeanwhile
+	}
+	if err != nil {
+		return "", fmt.Errorf("renew refresh token: %w", err)
 	}
 	return send, nil
 }

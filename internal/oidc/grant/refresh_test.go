@@ -156,7 +156,7 @@ func TestRefreshLegacyConsumedRow(t *testing.T) {
 	rt, err := e.st.GetToken(t.Context(), token.Hash(first.RefreshToken), e.now)
 	must(t, err)
 	old := *rt
-	old.Hash = hash
+	old.Hash, old.Access = hash, nil
 	must(t, e.st.CreateToken(t.Context(), &old))
 	if _, err := e.st.ConsumeToken(t.Context(), hash, e.now); err != nil {
 		t.Fatal(err)

@@ -68,7 +68,7 @@ func (s *Store) UpdateApplication(ctx context.Context, appID string, update func
 	var out *store.Application
 	err := s.inTx(ctx, func(tx *Store) error {
 		var a store.Application
-		err := scanApplication(tx.tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1`+s.dialect.ForUpdate, appID), &a)
+		err := scanApplication(tx.w().QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = $1`+s.dialect.ForUpdate, appID), &a)
 		if err != nil {
 			return tx.wrap(op, err)
 		}
@@ -82,7 +82,7 @@ func (s *Store) UpdateApplication(ctx context.Context, appID string, update func
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE applications SET name = $1, description = $2, type = $3,
+		if _, err := tx.w().ExecContext(ctx, `UPDATE applications SET name = $1, description = $2, type = $3,
 			is_third_party = $4, oidc_client_metadata = $5, custom_client_metadata = $6,
 			protected_app_metadata = $7, branding = $8, custom_data = $9 WHERE id = $10`,
 			append(args, appID)...); err != nil {

@@ -10,17 +10,18 @@ const defaultSweepLimit = 1000
 
 // sweepTables lists the tables with an expiry, each with its primary key,
 // in the order DeleteExpired visits them.
-var sweepTables = []struct{ table, key string }{
-	{"interactions", "id"},
-	{"sessions", "id"},
-	{"authorization_codes", "hash"},
-	{"tokens", "hash"},
-	{"grants", "id"},
-	{"assertion_jtis", "id"},
-	{"logout_notices", "id"},
-	{"verification_codes", "id"},
-	{"rate_limit_counters", "id"},
-	{"rate_limit_lockouts", "id"},
+var sweepTables = []struct{ table, key, also string }{
+	{"interactions", "id", ""},
+	{"sessions", "id", ""},
+	{"authorization_codes", "hash", ""},
+	// A refresh token's row stays while the access token it holds lives.
+	{"tokens", "hash", " AND (at_expires_at IS NULL OR at_expires_at <= $1)"},
+	{"grants", "id", ""},
+	{"assertion_jtis", "id", ""},
+	{"logout_notices", "id", ""},
+	{"verification_codes", "id", ""},
+	{"rate_limit_counters", "id", ""},
+	{"rate_limit_lockouts", "id", ""},
 }
 
 // DeleteExpired deletes at most limit rows whose expiry is at or before now,
@@ -39,7 +40,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, limit int) (in
 		// The subquery bounds the batch portably: neither engine's plain
 		// DELETE takes a LIMIT in its default build.
 		n, err := s.execCount(ctx, "delete expired "+t.table, `DELETE FROM `+t.table+` WHERE `+t.key+` IN (
-			SELECT `+t.key+` FROM `+t.table+` WHERE expires_at <= $1 LIMIT $2)`, now.UnixMilli(), limit-total)
+			SELECT `+t.key+` FROM `+t.table+` WHERE expires_at <= $1`+t.also+` LIMIT $2)`, now.UnixMilli(), limit-total)
 		if err != nil {
 			return total, err
 		}

@@ -70,12 +70,12 @@ func (s *Store) UpdateInteraction(ctx context.Context, interactionID string, now
 	var out *store.Interaction
 	err := s.inTx(ctx, func(tx *Store) error {
 		var i store.Interaction
-		err := scanInteraction(tx.tx.QueryRowContext(ctx, `SELECT `+interactionColumns+` FROM interactions
+		err := scanInteraction(tx.w().QueryRowContext(ctx, `SELECT `+interactionColumns+` FROM interactions
 			WHERE id = $1 AND `+notExpired("$2")+s.dialect.ForUpdate, interactionID, now.UnixMilli()), &i)
 		if err != nil {
 			return tx.wrap(op, err)
 		}
-		created := i.CreatedAt
+		created, expires := i.CreatedAt, i.ExpiresAt
 		if err := update(&i); err != nil {
 			return err
 		}
@@ -84,9 +84,18 @@ func (s *Store) UpdateInteraction(ctx context.Context, interactionID string, now
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE interactions SET request = $1, event = $2, state = $3,
-			result = $4, created_at = $5, updated_at = $6, expires_at = $7 WHERE id = $8`,
-			append(args, interactionID)...); err != nil {
+		if i.ExpiresAt.Equal(expires) {
+			// Leaving expires_at out of the statement spares its index
+			// entry a delete and an insert (a page more per commit).
+			_, err = tx.w().ExecContext(ctx, `UPDATE interactions SET request = $1, event = $2, state = $3,
+				result = $4, created_at = $5, updated_at = $6 WHERE id = $7`,
+				append(args[:6:6], interactionID)...)
+		} else {
+			_, err = tx.w().ExecContext(ctx, `UPDATE interactions SET request = $1, event = $2, state = $3,
+				result = $4, created_at = $5, updated_at = $6, expires_at = $7 WHERE id = $8`,
+				append(args, interactionID)...)
+		}
+		if err != nil {
 			return tx.wrap(op, err)
 		}
 		out = &i

@@ -66,7 +66,7 @@ func (s *Store) CreateMFAFactor(ctx context.Context, f *store.MFAFactor) error {
 	f.CreatedAt = createdAt(f.CreatedAt)
 	f.LastUsedAt = truncate(f.LastUsedAt)
 	return s.inTx(ctx, func(tx *Store) error {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO mfa_factors (`+mfaFactorColumns+`)
+		if _, err := tx.w().ExecContext(ctx, `INSERT INTO mfa_factors (`+mfaFactorColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			f.ID, f.UserID, f.Type, f.Name, nullBytes(f.Secret), f.LastTOTPStep, nullBytes(f.CredentialID),
 			nullBytes(f.PublicKey), int64(f.SignCount), rawJSON(f.Details), millis(f.CreatedAt), millis(f.LastUsedAt)); err != nil {
@@ -76,7 +76,7 @@ func (s *Store) CreateMFAFactor(ctx context.Context, f *store.MFAFactor) error {
 		for i := range f.BackupCodes {
 			c := &f.BackupCodes[i]
 			c.UsedAt = truncate(c.UsedAt)
-			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO mfa_backup_codes (factor_id, hash, used_at) VALUES ($1, $2, $3)`,
+			if _, err := tx.w().ExecContext(ctx, `INSERT INTO mfa_backup_codes (factor_id, hash, used_at) VALUES ($1, $2, $3)`,
 				f.ID, c.Hash, millis(c.UsedAt)); err != nil {
 				return tx.wrap(op, err)
 			}
@@ -135,7 +135,7 @@ func (s *Store) UseBackupCode(ctx context.Context, userID string, hash []byte, n
 	const op = "use backup code"
 	return s.inTx(ctx, func(tx *Store) error {
 		var factorID string
-		if err := tx.tx.QueryRowContext(ctx, `SELECT id FROM mfa_factors WHERE user_id = $1 AND type = $2`,
+		if err := tx.w().QueryRowContext(ctx, `SELECT id FROM mfa_factors WHERE user_id = $1 AND type = $2`,
 			userID, store.FactorBackupCode).Scan(&factorID); err != nil {
 			return tx.wrap(op, err)
 		}

@@ -48,12 +48,12 @@ func (s *Store) UpdateLockout(ctx context.Context, key string, now time.Time, up
 	var out *store.Lockout
 	err := s.inTx(ctx, func(tx *Store) error {
 		nowMS := now.UnixMilli()
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO rate_limit_lockouts (id, failures, updated_at, expires_at)
+		if _, err := tx.w().ExecContext(ctx, `INSERT INTO rate_limit_lockouts (id, failures, updated_at, expires_at)
 			VALUES ($1, 0, $2, $2) ON CONFLICT (id) DO NOTHING`, key, nowMS); err != nil {
 			return tx.wrap(op, err)
 		}
 		var l store.Lockout
-		if err := scanLockout(tx.tx.QueryRowContext(ctx, `SELECT `+lockoutColumns+` FROM rate_limit_lockouts
+		if err := scanLockout(tx.w().QueryRowContext(ctx, `SELECT `+lockoutColumns+` FROM rate_limit_lockouts
 			WHERE id = $1`+s.dialect.ForUpdate, key), &l); err != nil {
 			return tx.wrap(op, err)
 		}
@@ -68,7 +68,7 @@ func (s *Store) UpdateLockout(ctx context.Context, key string, now time.Time, up
 		if l.ExpiresAt.IsZero() {
 			l.ExpiresAt = l.UpdatedAt
 		}
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE rate_limit_lockouts SET failures = $1, locked_until = $2,
+		if _, err := tx.w().ExecContext(ctx, `UPDATE rate_limit_lockouts SET failures = $1, locked_until = $2,
 			updated_at = $3, expires_at = $4 WHERE id = $5`,
 			l.Failures, millis(l.LockedUntil), millis(l.UpdatedAt), millis(l.ExpiresAt), key); err != nil {
 			return tx.wrap(op, err)

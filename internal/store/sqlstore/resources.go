@@ -55,7 +55,7 @@ func (s *Store) UpdateResource(ctx context.Context, resourceID string, update fu
 	var out *store.Resource
 	err := s.inTx(ctx, func(tx *Store) error {
 		var r store.Resource
-		if err := scanResource(tx.tx.QueryRowContext(ctx, `SELECT `+resourceColumns+` FROM resources WHERE id = $1`+s.dialect.ForUpdate, resourceID), &r); err != nil {
+		if err := scanResource(tx.w().QueryRowContext(ctx, `SELECT `+resourceColumns+` FROM resources WHERE id = $1`+s.dialect.ForUpdate, resourceID), &r); err != nil {
 			return tx.wrap(op, err)
 		}
 		created := r.CreatedAt
@@ -63,7 +63,7 @@ func (s *Store) UpdateResource(ctx context.Context, resourceID string, update fu
 			return err
 		}
 		r.ID, r.CreatedAt = resourceID, created
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE resources SET name = $1, indicator = $2, access_token_ttl = $3,
+		if _, err := tx.w().ExecContext(ctx, `UPDATE resources SET name = $1, indicator = $2, access_token_ttl = $3,
 			is_default = $4 WHERE id = $5`, r.Name, r.Indicator, r.AccessTokenTTL, r.IsDefault, resourceID); err != nil {
 			return tx.wrap(op, err)
 		}

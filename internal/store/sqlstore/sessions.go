@@ -53,7 +53,7 @@ func (s *Store) AddSessionClient(ctx context.Context, sessionID, clientID string
 	const op = "add session client"
 	return s.inTx(ctx, func(tx *Store) error {
 		var ids []string
-		if err := tx.tx.QueryRowContext(ctx, `SELECT client_ids FROM sessions WHERE id = $1`+s.dialect.ForUpdate,
+		if err := tx.w().QueryRowContext(ctx, `SELECT client_ids FROM sessions WHERE id = $1`+s.dialect.ForUpdate,
 			sessionID).Scan(jsonCol{&ids}); err != nil {
 			return tx.wrap(op, err)
 		}
@@ -64,7 +64,7 @@ func (s *Store) AddSessionClient(ctx context.Context, sessionID, clientID string
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
-		_, err = tx.tx.ExecContext(ctx, `UPDATE sessions SET client_ids = $1 WHERE id = $2`, enc, sessionID)
+		_, err = tx.w().ExecContext(ctx, `UPDATE sessions SET client_ids = $1 WHERE id = $2`, enc, sessionID)
 		return tx.wrap(op, err)
 	})
 }

@@ -33,12 +33,12 @@ func (s *Store) UpdateSignInExperience(ctx context.Context, experienceID string,
 	const op = "update sign-in experience"
 	var out *store.SignInExperience
 	err := s.inTx(ctx, func(tx *Store) error {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO sign_in_experiences (id, settings, version, updated_at)
+		if _, err := tx.w().ExecContext(ctx, `INSERT INTO sign_in_experiences (id, settings, version, updated_at)
 			VALUES ($1, NULL, 0, $2) ON CONFLICT (id) DO NOTHING`, experienceID, updatedAt.UnixMilli()); err != nil {
 			return tx.wrap(op, err)
 		}
 		var e store.SignInExperience
-		if err := scanSignInExperience(tx.tx.QueryRowContext(ctx, `SELECT `+signInExperienceColumns+`
+		if err := scanSignInExperience(tx.w().QueryRowContext(ctx, `SELECT `+signInExperienceColumns+`
 			FROM sign_in_experiences WHERE id = $1`+s.dialect.ForUpdate, experienceID), &e); err != nil {
 			return tx.wrap(op, err)
 		}
@@ -50,7 +50,7 @@ func (s *Store) UpdateSignInExperience(ctx context.Context, experienceID string,
 			return fmt.Errorf("%s: empty settings", op)
 		}
 		e.ID, e.Version, e.UpdatedAt = experienceID, version+1, truncate(updatedAt)
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE sign_in_experiences SET settings = $1, version = $2, updated_at = $3
+		if _, err := tx.w().ExecContext(ctx, `UPDATE sign_in_experiences SET settings = $1, version = $2, updated_at = $3
 			WHERE id = $4`, rawJSON(e.Settings), e.Version, millis(e.UpdatedAt), experienceID); err != nil {
 			return tx.wrap(op, err)
 		}

@@ -63,7 +63,7 @@ func (s *Store) UpdateSocialConnector(ctx context.Context, connectorID string, u
 	var out *store.SocialConnector
 	err := s.inTx(ctx, func(tx *Store) error {
 		var c store.SocialConnector
-		if err := scanSocialConnector(tx.tx.QueryRowContext(ctx, `SELECT `+socialConnectorColumns+`
+		if err := scanSocialConnector(tx.w().QueryRowContext(ctx, `SELECT `+socialConnectorColumns+`
 			FROM social_connectors WHERE id = $1`+s.dialect.ForUpdate, connectorID), &c); err != nil {
 			return tx.wrap(op, err)
 		}
@@ -76,7 +76,7 @@ func (s *Store) UpdateSocialConnector(ctx context.Context, connectorID string, u
 			c.UpdatedAt = time.Now()
 		}
 		c.UpdatedAt = truncate(c.UpdatedAt)
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE social_connectors SET factory_id = $1, target = $2, name = $3,
+		if _, err := tx.w().ExecContext(ctx, `UPDATE social_connectors SET factory_id = $1, target = $2, name = $3,
 			logo = $4, config = $5, sealed_secret = $6, sync_profile = $7, updated_at = $8 WHERE id = $9`,
 			c.FactoryID, c.Target, c.Name, c.Logo, configText(c.Config), nullBytes(c.SealedSecret), c.SyncProfile,
 			millis(c.UpdatedAt), connectorID); err != nil {
@@ -124,7 +124,7 @@ func (s *Store) LinkUserIdentity(ctx context.Context, i *store.UserIdentity) err
 		if err != nil {
 			return err
 		}
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO user_identities (`+userIdentityColumns+`)
+		if _, err := tx.w().ExecContext(ctx, `INSERT INTO user_identities (`+userIdentityColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (user_id, target) DO UPDATE SET identity_id = excluded.identity_id,
 				connector_id = excluded.connector_id, details = excluded.details, updated_at = excluded.updated_at`,

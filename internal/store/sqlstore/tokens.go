@@ -11,12 +11,39 @@ import (
 )
 
 const tokenColumns = `hash, kind, client_id, user_id, grant_id, session_id, scopes, resources,
-	auth_time, amr, first_issued_at, created_at, expires_at, consumed_at`
+	auth_time, amr, first_issued_at, created_at, expires_at, consumed_at, at_hash, at_scopes, at_expires_at`
 
 func scanToken(sc scanner, t *store.Token) error {
-	return sc.Scan(&t.Hash, &t.Kind, &t.ClientID, strCol{&t.UserID}, strCol{&t.GrantID}, strCol{&t.SessionID},
+	var at store.EmbeddedAccess
+	err := sc.Scan(&t.Hash, &t.Kind, &t.ClientID, strCol{&t.UserID}, strCol{&t.GrantID}, strCol{&t.SessionID},
 		jsonCol{&t.Scopes}, jsonCol{&t.Resources}, timeCol{&t.AuthTime}, jsonCol{&t.AMR},
-		timeCol{&t.FirstIssuedAt}, timeCol{&t.CreatedAt}, timeCol{&t.ExpiresAt}, timeCol{&t.ConsumedAt})
+		timeCol{&t.FirstIssuedAt}, timeCol{&t.CreatedAt}, timeCol{&t.ExpiresAt}, timeCol{&t.ConsumedAt},
+		&at.Hash, jsonCol{&at.Scopes}, timeCol{&at.ExpiresAt})
+	if err == nil && at.Hash != nil {
+		t.Access = &at
+	}
+	return err
+}
+
+// accessArgs are the at_* column values of a row holding a.
+func accessArgs(a *store.EmbeddedAccess) (hash, scopes, expiresAt any, err error) {
+	if a == nil {
+		return nil, nil, nil, nil
+	}
+	a.ExpiresAt = truncate(a.ExpiresAt)
+	if scopes, err = jsonVal(a.Scopes); err != nil {
+		return nil, nil, nil, err
+	}
+	return a.Hash, scopes, millis(a.ExpiresAt), nil
+}
+
+// embeddedToken is the access token a refresh token's row holds, as the
+// Token it stands for.
+func embeddedToken(row *store.Token) *store.Token {
+	a := row.Access
+	return &store.Token{Hash: a.Hash, Kind: store.TokenAccess, ClientID: row.ClientID, UserID: row.UserID,
+		GrantID: row.GrantID, SessionID: row.SessionID, Scopes: a.Scopes, AuthTime: row.AuthTime, AMR: row.AMR,
+		CreatedAt: row.CreatedAt, ExpiresAt: a.ExpiresAt}
 }
 
 // CreateToken inserts t; a zero CreatedAt becomes the current time. UserID
@@ -30,19 +57,33 @@ func (s *Store) CreateToken(ctx context.Context, t *store.Token) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
+	atHash, atScopes, atExpires, err := accessArgs(t.Access)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
 	_, err = s.w().ExecContext(ctx, `INSERT INTO tokens (`+tokenColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		t.Hash, t.Kind, t.ClientID, nullString(t.UserID), nullString(t.GrantID), nullString(t.SessionID),
 		enc[0], enc[1], millis(t.AuthTime), enc[2], millis(t.FirstIssuedAt), millis(t.CreatedAt),
-		millis(t.ExpiresAt), millis(t.ConsumedAt))
+		millis(t.ExpiresAt), millis(t.ConsumedAt), atHash, atScopes, atExpires)
 	return s.wrap(op, err)
 }
 
 // GetToken hides a token that has expired at now.
+// An access token held in a refresh token's row is found by at_hash, and
+// lives by its own expiry (while the row is there).
 func (s *Store) GetToken(ctx context.Context, hash []byte, now time.Time) (*store.Token, error) {
 	var t store.Token
 	err := scanToken(s.r().QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens
 		WHERE hash = $1 AND `+notExpired("$2"), hash, now.UnixMilli()), &t)
+	if errors.Is(err, sql.ErrNoRows) {
+		var row store.Token
+		err = scanToken(s.r().QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens
+			WHERE at_hash = $1 AND at_expires_at > $2`, hash, now.UnixMilli()), &row)
+		if err == nil {
+			return embeddedToken(&row), nil
+		}
+	}
 	if err != nil {
 		return nil, s.wrap("get token", err)
 	}
@@ -79,9 +120,20 @@ func (s *Store) ConsumeToken(ctx context.Context, hash []byte, now time.Time) (*
 func (s *Store) RotateToken(ctx context.Context, oldHash []byte, next *store.Token, now time.Time) error {
 	next.CreatedAt = createdAt(next.CreatedAt)
 	next.ExpiresAt = truncate(next.ExpiresAt)
-	return s.execOne(ctx, "rotate token", `UPDATE tokens SET hash = $1, created_at = $2, expires_at = $3
-		WHERE hash = $4 AND kind = 'refresh' AND consumed_at IS NULL AND `+notExpired("$5"),
-		next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), oldHash, now.UnixMilli())
+	const op = "rotate token"
+	if next.Access == nil {
+		return s.execOne(ctx, op, `UPDATE tokens SET hash = $1, created_at = $2, expires_at = $3
+			WHERE hash = $4 AND kind = 'refresh' AND consumed_at IS NULL AND `+notExpired("$5"),
+			next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), oldHash, now.UnixMilli())
+	}
+	atHash, atScopes, atExpires, err := accessArgs(next.Access)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return s.execOne(ctx, op, `UPDATE tokens SET hash = $1, created_at = $2, expires_at = $3,
+		at_hash = $4, at_scopes = $5, at_expires_at = $6
+		WHERE hash = $7 AND kind = 'refresh' AND consumed_at IS NULL AND `+notExpired("$8"),
+		next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), atHash, atScopes, atExpires, oldHash, now.UnixMilli())
 }
 
 // RevokeLiveGrant deletes the grant's tokens in one statement when a live
@@ -99,7 +151,13 @@ func (s *Store) ExtendToken(ctx context.Context, hash []byte, expiresAt time.Tim
 }
 
 func (s *Store) DeleteToken(ctx context.Context, hash []byte) error {
-	return s.execOne(ctx, "delete token", `DELETE FROM tokens WHERE hash = $1`, hash)
+	const op = "delete token"
+	err := s.execOne(ctx, op, `DELETE FROM tokens WHERE hash = $1`, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		err = s.execOne(ctx, op, `UPDATE tokens SET at_hash = NULL, at_scopes = NULL, at_expires_at = NULL
+			WHERE at_hash = $1`, hash)
+	}
+	return err
 }
 
 // DeleteGrantTokens revokes a token family; no tokens is not an error.

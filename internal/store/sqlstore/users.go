@@ -88,7 +88,7 @@ func (s *Store) UpdateUser(ctx context.Context, userID string, update func(*stor
 	var out *store.User
 	err := s.inTx(ctx, func(tx *Store) error {
 		var u store.User
-		if err := scanUser(tx.tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`+s.dialect.ForUpdate, userID), &u); err != nil {
+		if err := scanUser(tx.w().QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`+s.dialect.ForUpdate, userID), &u); err != nil {
 			return tx.wrap(op, err)
 		}
 		created, updated := u.CreatedAt, u.UpdatedAt
@@ -100,7 +100,7 @@ func (s *Store) UpdateUser(ctx context.Context, userID string, update func(*stor
 			u.UpdatedAt = time.Now()
 		}
 		u.UpdatedAt, u.LastSignInAt = truncate(u.UpdatedAt), truncate(u.LastSignInAt)
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE users SET username = $1, primary_email = $2, primary_phone = $3,
+		if _, err := tx.w().ExecContext(ctx, `UPDATE users SET username = $1, primary_email = $2, primary_phone = $3,
 			name = $4, avatar = $5, password_hash = $6, profile = $7, custom_data = $8, identities = $9,
 			is_suspended = $10, email_verified = $11, phone_verified = $12, created_at = $13, updated_at = $14,
 			last_sign_in_at = $15 WHERE id = $16`, append(userArgs(&u), userID)...); err != nil {

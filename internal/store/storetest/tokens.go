@@ -14,6 +14,7 @@ var tokenTests = []test{
 	{"Consume", testTokenConsume},
 	{"Rotate", testTokenRotate},
 	{"RevokeLiveGrant", testTokenRevokeLiveGrant},
+	{"EmbeddedAccess", testTokenEmbeddedAccess},
 	{"Extend", testTokenExtend},
 	{"Delete", testTokenDelete},
 	{"DeleteFamilies", testTokenDeleteFamilies},
@@ -121,6 +122,83 @@ func testTokenRotate(t *testing.T, s store.Store) {
 	ok(t, s.CreateToken(ctx, access), "create access token")
 	err = s.RotateToken(ctx, access.Hash, &store.Token{Hash: hash("rt6"), ExpiresAt: at(time.Hour)}, at(time.Minute))
 	wantErr(t, err, store.ErrNotFound, "rotate an access token")
+}
+
+// testTokenEmbeddedAccess: an access token held in its refresh token's row
+// is found by its own hash with its own scopes and expiry, is replaced by a
+// rotation, can be revoked alone, goes with its chain, and keeps the row
+// from the sweeper while it lives.
+func testTokenEmbeddedAccess(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	app, u := mkApp(t, s, "app1"), mkUser(t, s, "u1")
+	rt := &store.Token{Hash: hash("rt"), Kind: store.TokenRefresh, ClientID: app.ID, UserID: u.ID,
+		GrantID: "g1", SessionID: "s1", Scopes: []string{"openid", "offline_access", "read"},
+		Resources: []string{"https://api.example"}, AuthTime: t0, AMR: []string{"pwd"},
+		FirstIssuedAt: t0, CreatedAt: t0, ExpiresAt: at(2 * time.Hour),
+		Access: &store.EmbeddedAccess{Hash: hash("at1"), Scopes: []string{"openid"}, ExpiresAt: at(time.Hour)}}
+	ok(t, s.CreateToken(ctx, rt), "create refresh token holding an access token")
+
+	got, err := s.GetToken(ctx, hash("at1"), at(time.Minute))
+	ok(t, err, "get the held access token")
+	equal(t, got, &store.Token{Hash: hash("at1"), Kind: store.TokenAccess, ClientID: app.ID, UserID: u.ID,
+		GrantID: "g1", SessionID: "s1", Scopes: []string{"openid"}, AuthTime: t0, AMR: []string{"pwd"},
+		CreatedAt: t0, ExpiresAt: at(time.Hour)}, "the held access token")
+	gotRT, err := s.GetToken(ctx, rt.Hash, at(time.Minute))
+	ok(t, err, "get the refresh token")
+	equal(t, gotRT, rt, "the refresh token with what it holds")
+	_, err = s.GetToken(ctx, hash("at1"), at(time.Hour))
+	wantErr(t, err, store.ErrNotFound, "the held access token after its own expiry")
+
+	// A refresh rotates the row and replaces the access token.
+	next := &store.Token{Hash: hash("rt2"), CreatedAt: at(time.Minute), ExpiresAt: at(2 * time.Hour),
+		Access: &store.EmbeddedAccess{Hash: hash("at2"), Scopes: []string{"openid"}, ExpiresAt: at(61 * time.Minute)}}
+	ok(t, s.RotateToken(ctx, rt.Hash, next, at(time.Minute)), "rotate with a new access token")
+	_, err = s.GetToken(ctx, hash("at1"), at(2*time.Minute))
+	wantErr(t, err, store.ErrNotFound, "the replaced access token")
+	_, err = s.GetToken(ctx, hash("at2"), at(2*time.Minute))
+	ok(t, err, "the new access token")
+	// Without an access token (a JWT was issued) the held one stays.
+	ok(t, s.RotateToken(ctx, hash("rt2"), &store.Token{Hash: hash("rt3"), CreatedAt: at(2 * time.Minute),
+		ExpiresAt: at(2 * time.Hour)}, at(2*time.Minute)), "rotate keeping the access token")
+	_, err = s.GetToken(ctx, hash("at2"), at(3*time.Minute))
+	ok(t, err, "the kept access token")
+
+	// The sweeper keeps the row while the access token lives, even past
+	// the refresh token's expiry.
+	rt4 := &store.Token{Hash: hash("rt4"), Kind: store.TokenRefresh, ClientID: app.ID, UserID: u.ID, GrantID: "g2",
+		CreatedAt: t0, ExpiresAt: at(time.Minute),
+		Access: &store.EmbeddedAccess{Hash: hash("at4"), ExpiresAt: at(time.Hour)}}
+	ok(t, s.CreateToken(ctx, rt4), "create a short refresh token holding a longer access token")
+	_, err = s.DeleteExpired(ctx, at(30*time.Minute), 0)
+	ok(t, err, "sweep")
+	_, err = s.GetToken(ctx, hash("at4"), at(30*time.Minute))
+	ok(t, err, "access token of an expired refresh token, after a sweep")
+	_, err = s.GetToken(ctx, rt4.Hash, at(30*time.Minute))
+	wantErr(t, err, store.ErrNotFound, "the expired refresh token")
+	_, err = s.DeleteExpired(ctx, at(90*time.Minute), 0)
+	ok(t, err, "sweep later")
+	_, err = s.GetToken(ctx, hash("at4"), at(30*time.Minute))
+	wantErr(t, err, store.ErrNotFound, "the row once both expired")
+
+	// Revoking the access token alone leaves the refresh token.
+	ok(t, s.DeleteToken(ctx, hash("at2")), "revoke the held access token")
+	_, err = s.GetToken(ctx, hash("at2"), at(3*time.Minute))
+	wantErr(t, err, store.ErrNotFound, "the revoked access token")
+	_, err = s.GetToken(ctx, hash("rt3"), at(3*time.Minute))
+	ok(t, err, "its refresh token")
+	wantErr(t, s.DeleteToken(ctx, hash("at2")), store.ErrNotFound, "revoke it again")
+
+	// Revoking the chain takes the access token along.
+	ok(t, s.RotateToken(ctx, hash("rt3"), &store.Token{Hash: hash("rt3"), CreatedAt: at(2 * time.Minute),
+		ExpiresAt: at(2 * time.Hour), Access: &store.EmbeddedAccess{Hash: hash("at5"), ExpiresAt: at(time.Hour)}},
+		at(3*time.Minute)), "renew without rotating")
+	n, err := s.DeleteGrantTokens(ctx, "g1")
+	ok(t, err, "revoke the chain")
+	if n != 1 {
+		t.Fatalf("revoked %d rows, want the chain's one", n)
+	}
+	_, err = s.GetToken(ctx, hash("at5"), at(3*time.Minute))
+	wantErr(t, err, store.ErrNotFound, "the access token of a revoked chain")
 }
 
 func testTokenRevokeLiveGrant(t *testing.T, s store.Store) {
