@@ -16,7 +16,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/signinexp"
 	"github.com/gatehouse/gatehouse/internal/signing"
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/postgres"
+	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
 
@@ -298,6 +298,6 @@ func backends(t *testing.T, f func(t *testing.T, st store.Store)) {
 		if pg == "" {
 			t.Skip("set GATEHOUSE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run against PostgreSQL")
 		}
-		f(t, postgres.OpenTestSchema(t, pg))
+		f(t, pgtest.OpenTestSchema(t, pg))
 	})
 }

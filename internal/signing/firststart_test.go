@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/postgres"
+	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
 
@@ -41,7 +41,7 @@ func keyBackends(t *testing.T) []backend {
 			if url == "" {
 				t.Skip("set GATEHOUSE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run against PostgreSQL")
 			}
-			st := postgres.OpenTestSchema(t, url)
+			st := pgtest.OpenTestSchema(t, url)
 			out := make([]store.Store, n)
 			for i := range out {
 				out[i] = st

@@ -74,3 +74,18 @@ func TestNoGrabBagPackages(t *testing.T) {
 		}
 	}
 }
+
+// TestBinaryLinksNoTestCode: test helpers live in packages of their own
+// (storetest, pgtest, mfatest), so the server binary does not carry the
+// testing package and its flags.
+func TestBinaryLinksNoTestCode(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", module+"cmd/gatehouse").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep == "testing" || strings.HasSuffix(dep, "test") && strings.HasPrefix(dep, module) {
+			t.Errorf("cmd/gatehouse links %s", dep)
+		}
+	}
+}

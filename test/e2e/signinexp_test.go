@@ -16,7 +16,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/application"
 	"github.com/gatehouse/gatehouse/internal/connector/email/emailtest"
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/postgres"
+	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
 	"github.com/gatehouse/gatehouse/test/testenv"
 )
 
@@ -43,7 +43,7 @@ func TestSignInExperienceByEmail(t *testing.T) {
 				if pg == "" {
 					t.Skip("set GATEHOUSE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run the end-to-end suite on PostgreSQL")
 				}
-				srv = testenv.Start(t, postgres.OpenTestSchema(t, pg), env)
+				srv = testenv.Start(t, pgtest.OpenTestSchema(t, pg), env)
 			} else {
 				srv = testenv.Start(t, nil, env)
 			}

@@ -22,7 +22,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/postgres"
+	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
 )
 
 // backends runs f once per store backend: SQLite always, PostgreSQL when
@@ -37,7 +37,7 @@ func Backends(t *testing.T, f func(t *testing.T, open func(t *testing.T) *Server
 		if pg == "" {
 			t.Skip("set GATEHOUSE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run the end-to-end suite on PostgreSQL")
 		}
-		f(t, func(t *testing.T) *Server { return Start(t, postgres.OpenTestSchema(t, pg)) })
+		f(t, func(t *testing.T) *Server { return Start(t, pgtest.OpenTestSchema(t, pg)) })
 	})
 }
 

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"database/sql"
 	"io/fs"
 	"os"
@@ -15,7 +16,15 @@ func TestConcurrentMigrate(t *testing.T) {
 	if base == "" {
 		t.Skip("set GATEHOUSE_TEST_POSTGRES_URL=postgres://... to run the PostgreSQL store suite")
 	}
-	url := testSchemaURL(t, base)
+	url, drop, err := NewSchema(t.Context(), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := drop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 	var wg sync.WaitGroup
 	errs := make([]error, 6)
 	for i := range errs {

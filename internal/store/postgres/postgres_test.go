@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/postgres"
+	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 )
 
@@ -21,6 +21,6 @@ func baseURL(t *testing.T) string {
 func TestStore(t *testing.T) {
 	base := baseURL(t)
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return postgres.OpenTestSchema(t, base)
+		return pgtest.OpenTestSchema(t, base)
 	})
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/postgres"
+	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
 
@@ -26,7 +26,7 @@ func backends(t *testing.T, f func(t *testing.T, st store.Store)) {
 		if pg == "" {
 			t.Skip("set GATEHOUSE_TEST_POSTGRES_URL to run on PostgreSQL")
 		}
-		f(t, postgres.OpenTestSchema(t, pg))
+		f(t, pgtest.OpenTestSchema(t, pg))
 	})
 }
 
