@@ -21,7 +21,7 @@ import (
 // revoked: unsupported_token_type (§2.2.1), as oidc-provider answers.
 func (h *Handler) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	v, client, _, ok := h.tokenEndpointClient(w, r, h.issuer+"/token/revocation")
+	v, client, _, ok := h.tokenEndpointClient(w, r, "/token/revocation")
 	if !ok {
 		return
 	}
@@ -69,7 +69,9 @@ func (h *Handler) handleRevoke(w http.ResponseWriter, r *http.Request) {
 // tokenEndpointClient does what introspection and revocation share with
 // the token endpoint: POST form parameters, no repeats, one client
 // authentication method, CORS for the client's origins. On failure it has
-// written the error and ok is false.
+// written the error and ok is false. endpoint is the endpoint's URL, or its
+// path under the issuer (then the URL is only built for a client assertion,
+// whose audience it is).
 func (h *Handler) tokenEndpointClient(w http.ResponseWriter, r *http.Request, endpoint string) (url.Values, *store.Application, clientCredential, bool) {
 	v, err := readParams(w, r)
 	if err == nil {
@@ -83,6 +85,13 @@ func (h *Handler) tokenEndpointClient(w http.ResponseWriter, r *http.Request, en
 	if err != nil {
 		h.writeClientError(w, r, cred, err)
 		return nil, nil, cred, false
+	}
+	if strings.HasPrefix(endpoint, "/") {
+		if cred.assertion != nil {
+			endpoint = h.issuer + endpoint
+		} else {
+			endpoint = ""
+		}
 	}
 	client, err := h.authenticateClient(r.Context(), cred, endpoint)
 	if err != nil {

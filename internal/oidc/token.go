@@ -1,8 +1,8 @@
 package oidc
 
 import (
-	"encoding/json"
 	"net/http"
+	"sync"
 
 	"github.com/gatehouse/gatehouse/internal/application"
 	"github.com/gatehouse/gatehouse/internal/oauth"
@@ -48,7 +48,13 @@ func (h *Handler) handleToken(w http.ResponseWriter, r *http.Request) {
 		h.writeClientError(w, r, cred, err)
 		return
 	}
-	client, err := h.authenticateClient(ctx, cred, h.issuer+"/token")
+	// The endpoint URL is only an audience of client assertions: built
+	// for those alone.
+	var endpoint string
+	if cred.assertion != nil {
+		endpoint = h.issuer + "/token"
+	}
+	client, err := h.authenticateClient(ctx, cred, endpoint)
 	if err != nil {
 		h.writeClientError(w, r, cred, err)
 		return
@@ -66,18 +72,23 @@ func (h *Handler) handleToken(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	body, err := json.Marshal(resp)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
 	hd := w.Header()
 	hd["Content-Type"] = hdrJSON
 	// RFC 6749 §5.1: token responses must not be cached.
 	hd["Cache-Control"] = hdrNoStore
 	hd["Pragma"] = hdrNoCache
+	bp := bodyPool.Get().(*[]byte)
+	body := resp.AppendJSON((*bp)[:0])
 	_, _ = w.Write(body)
+	if cap(body) <= 16<<10 {
+		*bp = body
+		bodyPool.Put(bp)
+	}
 }
+
+// bodyPool recycles token response buffers: the ResponseWriter copies
+// what it is given.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // writeClientError adds the Basic challenge RFC 6749 §5.2 asks for when a
 // client that tried the Authorization header fails authentication.

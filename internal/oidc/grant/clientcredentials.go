@@ -1,8 +1,10 @@
 package grant
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/oauth"
@@ -32,20 +34,65 @@ func (g *ClientCredentials) Exchange(ctx context.Context, req *Request) (*Respon
 	if err != nil {
 		return nil, err
 	}
-	var scopes []string
-	if asked := oauth.ParseScope(req.Get("scope")); len(asked) > 0 {
+	var scope string
+	if asked := req.Get("scope"); hasField(asked) {
 		held, err := g.Store.ApplicationResourceScopes(ctx, req.Client.ID, res.ID)
 		if err != nil {
 			return nil, fmt.Errorf("application resource scopes: %w", err)
 		}
-		scopes = oauth.Intersect(asked, held)
+		scope = heldScope(asked, held)
 	}
 	now := g.now()
 	ttl := resourceTTL(res)
-	scope := oauth.FormatScope(scopes)
 	at, err := g.Minter.AccessToken(tokenFor(req.Client.ID, res.Indicator, scope, now, ttl))
 	if err != nil {
 		return nil, err
 	}
 	return &Response{AccessToken: at, TokenType: "Bearer", ExpiresIn: int64(ttl / time.Second), Scope: scope}, nil
+}
+
+// hasField reports whether s holds a non-space character, i.e. whether
+// oauth.ParseScope(s) is not empty.
+func hasField(s string) bool {
+	for range strings.FieldsSeq(s) {
+		return true
+	}
+	return false
+}
+
+// heldScope is oauth.FormatScope(oauth.Intersect(oauth.ParseScope(asked),
+// held)): the asked scopes that are held, once each, in the asked order,
+// space-separated. When that is asked itself (the usual request) it is
+// returned without an allocation.
+func heldScope(asked string, held []string) string {
+	var stack [256]byte
+	out := stack[:0]
+	for f := range strings.FieldsSeq(asked) {
+		if !oauth.Contains(held, f) || hasWord(out, f) {
+			continue
+		}
+		if len(out) > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, f...)
+	}
+	if string(out) == asked {
+		return asked
+	}
+	return string(out)
+}
+
+// hasWord reports whether the space-separated list holds w.
+func hasWord(list []byte, w string) bool {
+	for len(list) > 0 {
+		i := bytes.IndexByte(list, ' ')
+		if i < 0 {
+			return string(list) == w
+		}
+		if string(list[:i]) == w {
+			return true
+		}
+		list = list[i+1:]
+	}
+	return false
 }

@@ -194,6 +194,13 @@ func renew(ctx context.Context, tx Store, app *store.Application, rt *store.Toke
 	case next.Access == nil:
 		return send, nil // nothing changes: a JWT for an SPA past rotation
 	}
+	if next.Access != nil && rt.Access != nil && now.Before(rt.Access.ExpiresAt) {
+		// The access token issued with the last refresh stays valid until
+		// it expires, as clients expect: it moves to a row of its own.
+		if err := tx.CreateToken(ctx, heldAccessToken(rt)); err != nil {
+			return "", fmt.Errorf("keep previous access token: %w", err)
+		}
+	}
 	// Only the request that still finds the presented value current
 	// renews it.
 	err := tx.RotateToken(ctx, hash, next, now)
@@ -204,4 +211,12 @@ func renew(ctx context.Context, tx Store, app *store.Application, rt *store.Toke
 		return "", fmt.Errorf("renew refresh token: %w", err)
 	}
 	return send, nil
+}
+
+// heldAccessToken is the access token rt's row holds, as a row of its own.
+func heldAccessToken(rt *store.Token) *store.Token {
+	a := rt.Access
+	return &store.Token{Hash: a.Hash, Kind: store.TokenAccess, ClientID: rt.ClientID, UserID: rt.UserID,
+		GrantID: rt.GrantID, SessionID: rt.SessionID, Scopes: a.Scopes, AuthTime: rt.AuthTime, AMR: rt.AMR,
+		CreatedAt: rt.CreatedAt, ExpiresAt: a.ExpiresAt}
 }

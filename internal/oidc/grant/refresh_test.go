@@ -130,6 +130,30 @@ func TestRefreshReuseRevokesFamily(t *testing.T) {
 	wantOAuth(t, err, "invalid_grant")
 }
 
+// TestRefreshKeepsEarlierAccessTokens: the refresh token's row holds only
+// the latest opaque access token, but the ones issued before stay valid
+// until they expire, as clients holding them expect.
+func TestRefreshKeepsEarlierAccessTokens(t *testing.T) {
+	e := newEnv(t)
+	g := &RefreshToken{Deps: e.deps}
+	first := e.issueRefresh(e.spa, nil)
+	rt := first.RefreshToken
+	ats := []string{first.AccessToken}
+	for range 3 {
+		resp, err := e.exchange(g, e.spa, form("refresh_token", rt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt = resp.RefreshToken
+		ats = append(ats, resp.AccessToken)
+	}
+	for i, at := range ats {
+		if !e.tokenExists(at) {
+			t.Errorf("access token %d is no longer valid after later refreshes", i)
+		}
+	}
+}
+
 // TestRefreshConcurrentRotation: two requests present the same refresh
 // token at once; one rotates it, the other is a reuse and revokes the chain.
 func TestRefreshConcurrentRotation(t *testing.T) {
