@@ -3,6 +3,7 @@ package token
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,14 +81,7 @@ type UserData struct {
 func UserClaims(d UserData, scopes []string, forIDToken bool) map[string]any {
 	u := d.User
 	c := map[string]any{"sub": u.ID}
-	has := func(s string) bool {
-		for _, v := range scopes {
-			if v == s {
-				return true
-			}
-		}
-		return false
-	}
+	has := func(s string) bool { return slices.Contains(scopes, s) }
 	if has(ScopeProfile) {
 		c["name"] = nullable(u.Name)
 		c["picture"] = nullable(u.Avatar)
@@ -249,14 +243,7 @@ func AppendUserClaims(dst []byte, d UserData, scopes []string, forIDToken bool) 
 	u := d.User
 	var vals [len(claimKeys)]claimVal
 	vals[ciSub] = claimVal{kind: kindNullable, s: u.ID}
-	has := func(s string) bool {
-		for _, v := range scopes {
-			if v == s {
-				return true
-			}
-		}
-		return false
-	}
+	has := func(s string) bool { return slices.Contains(scopes, s) }
 	if has(ScopeProfile) {
 		vals[ciName] = claimVal{kind: kindNullable, s: u.Name}
 		vals[ciPicture] = claimVal{kind: kindNullable, s: u.Avatar}

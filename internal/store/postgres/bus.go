@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -45,15 +44,9 @@ type Bus struct {
 // connects lazily: Publish through its pool, Listen when called. log may be
 // nil.
 func NewBus(url string, log *slog.Logger) (*Bus, error) {
-	cfg, err := pgx.ParseConfig(url)
+	cfg, err := parseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: parse url: %w", err)
-	}
-	if cfg.ConnectTimeout == 0 {
-		cfg.ConnectTimeout = connectTimeout
-	}
-	if _, ok := cfg.RuntimeParams["statement_timeout"]; !ok {
-		cfg.RuntimeParams["statement_timeout"] = statementTimeout
+		return nil, err
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -60,18 +60,9 @@ const (
 // and applies pending migrations. The result is a *sqlstore.Store, which
 // also offers Migrate.
 func Open(ctx context.Context, url string) (store.Store, error) {
-	cfg, err := pgx.ParseConfig(url)
+	cfg, err := parseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: parse url: %w", err)
-	}
-	// A database that stops answering (rather than refusing) must not hold
-	// requests and pool connections forever: bound both the dial and every
-	// statement unless the URL says otherwise.
-	if cfg.ConnectTimeout == 0 {
-		cfg.ConnectTimeout = connectTimeout
-	}
-	if _, ok := cfg.RuntimeParams["statement_timeout"]; !ok {
-		cfg.RuntimeParams["statement_timeout"] = statementTimeout
+		return nil, err
 	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(maxOpenConns)
@@ -119,4 +110,22 @@ func classify(err error) error {
 		return store.ErrUnavailable
 	}
 	return nil
+}
+
+// parseConfig parses a connection URL. A database that stops answering
+// (rather than refusing) must not hold requests and pool connections
+// forever: the dial and every statement are bounded unless the URL says
+// otherwise.
+func parseConfig(url string) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse url: %w", err)
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = connectTimeout
+	}
+	if _, ok := cfg.RuntimeParams["statement_timeout"]; !ok {
+		cfg.RuntimeParams["statement_timeout"] = statementTimeout
+	}
+	return cfg, nil
 }
