@@ -76,8 +76,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return 0
 }
 
-// writeAdminCredentials creates a Management API M2M app and writes its
-// credentials next to the SQLite database, readable by the owner only.
 // defaultMemoryLimit is the soft heap limit serve sets unless GOMEMLIMIT
 // is in the environment: a backstop that makes the GC collect sooner
 // before the process nears the spec's 80 MiB under load (the limit is
@@ -86,13 +84,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // and unmaps them when idle), so the heap itself stays small.
 const defaultMemoryLimit = 64 << 20
 
-// setMemoryLimit applies defaultMemoryLimit when GOMEMLIMIT is not set (the
-// runtime has already applied it when it is).
+// defaultGCPercent lets the heap grow to five times what is live before a
+// collection (GOGC=400, not 100): a request allocates a few KiB and keeps
+// none, so collections were a tenth of a token request's CPU; the soft
+// limit above still bounds the heap. Measured with bench/run.sh: about 14 %
+// less CPU per client_credentials request, RSS under load 54 → 67 MiB.
+const defaultGCPercent = 400
+
+// setMemoryLimit applies defaultMemoryLimit and defaultGCPercent when
+// GOMEMLIMIT and GOGC are not set (the runtime has already applied them
+// when they are).
 func setMemoryLimit() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
 }
+
+// writeAdminCredentials creates a Management API M2M app and writes its
+// credentials next to the SQLite database, readable by the owner only.
 
 func writeAdminCredentials(ctx context.Context, srv *server.Server, cfg *config.Config) (string, error) {
 	dbPath, _ := cfg.SQLitePath()
