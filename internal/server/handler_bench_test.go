@@ -100,19 +100,15 @@ func (w *benchWriter) Write(b []byte) (int, error) {
 
 // serve runs one request as net/http would: the request context is a
 // cancelable child of the connection's.
-func serve(h http.Handler, req *http.Request) *benchWriter {
-	ctx, cancel := context.WithCancel(connCtx)
-	defer cancel()
-	w := &benchWriter{h: make(http.Header)}
-	h.ServeHTTP(w, req.WithContext(ctx))
-	return w
-}
+func serve(h http.Handler, req *http.Request) *benchWriter { return run(h, req, false) }
 
 // serveBody is serve keeping the response body.
-func serveBody(h http.Handler, req *http.Request) *benchWriter {
+func serveBody(h http.Handler, req *http.Request) *benchWriter { return run(h, req, true) }
+
+func run(h http.Handler, req *http.Request, keep bool) *benchWriter {
 	ctx, cancel := context.WithCancel(connCtx)
 	defer cancel()
-	w := &benchWriter{h: make(http.Header), keep: true}
+	w := &benchWriter{h: make(http.Header), keep: keep}
 	h.ServeHTTP(w, req.WithContext(ctx))
 	return w
 }

@@ -413,9 +413,6 @@ type Tokens interface {
 	CreateToken(ctx context.Context, t *Token) error
 	// GetToken returns the token by hash; expired tokens are ErrNotFound.
 	GetToken(ctx context.Context, hash []byte, now time.Time) (*Token, error)
-	// ConsumeToken marks a refresh token rotated out, atomically: it
-	// returns the token as it was before (ConsumedAt zero on first use).
-	ConsumeToken(ctx context.Context, hash []byte, now time.Time) (*Token, error)
 	// RotateToken renews the refresh token oldHash in place with next's
 	// Hash (oldHash again when it is not rotated), CreatedAt, ExpiresAt and
 	// Access (nil keeps the row's access token); the rest of the row is the

@@ -29,8 +29,6 @@ var hotQueries = []indexCase{
 	{"user by email", `SELECT id FROM users WHERE lower(primary_email) = lower($1)`, []any{"User1@example.com"}, "users_primary_email", "users_primary_email"},
 	{"user by phone", `SELECT id FROM users WHERE primary_phone = $1`, []any{"155500000001"}, "users_primary_phone", "users_primary_phone"},
 	{"token by hash", `SELECT kind FROM tokens WHERE hash = $1 AND (expires_at IS NULL OR expires_at > $2)`, []any{hash32, 1}, "sqlite_autoindex_tokens_1", "tokens_pkey"},
-	{"consume refresh token", `UPDATE tokens SET consumed_at = $1 WHERE hash = $2 AND consumed_at IS NULL AND (expires_at IS NULL OR expires_at > $1)`,
-		[]any{1, hash32}, "sqlite_autoindex_tokens_1", "tokens_pkey"},
 	{"access token held by its refresh token", `SELECT kind FROM tokens WHERE at_hash = $1 AND at_expires_at > $2`, []any{hash32, 1}, "tokens_at_hash", "tokens_at_hash"},
 	{"rotate a refresh token", `UPDATE tokens SET hash = $1, created_at = $2 WHERE hash = $3 AND kind = 'refresh' AND consumed_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
 		[]any{hash32, 1, hash32}, "sqlite_autoindex_tokens_1", "tokens_pkey"},

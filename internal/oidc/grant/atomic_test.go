@@ -61,13 +61,6 @@ func (s *faultyStore) RotateToken(ctx context.Context, oldHash []byte, next *sto
 	return s.Store.RotateToken(ctx, oldHash, next, now)
 }
 
-func (s *faultyStore) ExtendToken(ctx context.Context, hash []byte, expiresAt time.Time) error {
-	if err := s.f.write("extend token"); err != nil {
-		return err
-	}
-	return s.Store.ExtendToken(ctx, hash, expiresAt)
-}
-
 // faulty returns deps whose store fails its failAt-th write.
 func (e *env) faulty(failAt int) (Deps, *faults) {
 	f := &faults{failAt: failAt}

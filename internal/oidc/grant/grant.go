@@ -77,7 +77,6 @@ type Store interface {
 	GetToken(ctx context.Context, hash []byte, now time.Time) (*store.Token, error)
 	RotateToken(ctx context.Context, oldHash []byte, next *store.Token, now time.Time) error
 	RevokeLiveGrant(ctx context.Context, grantID string, now time.Time) (int, error)
-	ExtendToken(ctx context.Context, hash []byte, expiresAt time.Time) error
 	DeleteGrantTokens(ctx context.Context, grantID string) (int, error)
 	GetUser(ctx context.Context, id string) (*store.User, error)
 	ListUserRoles(ctx context.Context, userID string) ([]store.Role, error)

@@ -15,7 +15,7 @@ import (
 // Every store method that changes or removes token rows drops what it
 // affects here (and on the other nodes, through the bus):
 //
-//	by hash:        ConsumeToken (unless it was a refresh token), ExtendToken,
+//	by hash:        ExtendToken,
 //	                DeleteToken
 //	the whole map:  DeleteGrantTokens, RevokeLiveGrant (refresh.go),
 //	                DeleteSessionTokens, DeleteUserClientTokens, DeleteUser,
@@ -78,23 +78,6 @@ func noteDeleted(ctx context.Context, w writer, n int, err error) {
 		return
 	}
 	noteTokens(ctx, w, err)
-}
-
-// ConsumeToken drops the token unless the store says it is a refresh token
-// (never cached, so there is nothing to drop anywhere).
-func consumeToken(w writer, st store.Store, ctx context.Context, hash []byte, now time.Time) (*store.Token, error) {
-	t, err := st.ConsumeToken(ctx, hash, now)
-	if err != nil || t.Kind != store.TokenRefresh {
-		noteTokens(ctx, w, err, hash)
-	}
-	return t, err
-}
-
-func (c *Store) ConsumeToken(ctx context.Context, hash []byte, now time.Time) (*store.Token, error) {
-	return consumeToken(c, c.Store, ctx, hash, now)
-}
-func (t *txStore) ConsumeToken(ctx context.Context, hash []byte, now time.Time) (*store.Token, error) {
-	return consumeToken(t, t.Store, ctx, hash, now)
 }
 
 func (c *Store) ExtendToken(ctx context.Context, hash []byte, expiresAt time.Time) error {

@@ -176,10 +176,6 @@ func TestTokenMutations(t *testing.T) {
 	}
 	freshRow := func(f *tokenFixture, tok *store.Token) bool { return tok.ExpiresAt.Equal(f.now.Add(marker)) }
 	mutations := []mutation{
-		{"ConsumeToken", func(f *tokenFixture, s store.Store, h []byte) error {
-			_, err := s.ConsumeToken(f.ctx, h, f.now)
-			return err
-		}, false, func(f *tokenFixture, tok *store.Token) bool { return !tok.ConsumedAt.IsZero() }},
 		{"ExtendToken", func(f *tokenFixture, s store.Store, h []byte) error {
 			return s.ExtendToken(f.ctx, h, f.now.Add(9*time.Hour))
 		}, false, func(f *tokenFixture, tok *store.Token) bool { return tok.ExpiresAt.Equal(f.now.Add(9 * time.Hour)) }},

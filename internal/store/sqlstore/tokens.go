@@ -90,31 +90,6 @@ func (s *Store) GetToken(ctx context.Context, hash []byte, now time.Time) (*stor
 	return &t, nil
 }
 
-// ConsumeToken works like ConsumeAuthorizationCode: one conditional UPDATE
-// picks the single winner of concurrent refreshes; losers read the token
-// with ConsumedAt set and treat it as reuse.
-func (s *Store) ConsumeToken(ctx context.Context, hash []byte, now time.Time) (*store.Token, error) {
-	const op = "consume token"
-	nowMS := now.UnixMilli()
-	var t store.Token
-	err := scanToken(s.w().QueryRowContext(ctx, `UPDATE tokens SET consumed_at = $1
-		WHERE hash = $2 AND consumed_at IS NULL AND `+notExpired("$1")+`
-		RETURNING `+tokenColumns, nowMS, hash), &t)
-	if err == nil {
-		t.ConsumedAt = time.Time{} // as it was before this call
-		return &t, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, s.wrap(op, err)
-	}
-	err = scanToken(s.w().QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens
-		WHERE hash = $1 AND `+notExpired("$2"), hash, nowMS), &t)
-	if err != nil {
-		return nil, s.wrap(op, err)
-	}
-	return &t, nil
-}
-
 // RotateToken is one conditional UPDATE: only the rotation that still finds
 // oldHash current changes the row.
 func (s *Store) RotateToken(ctx context.Context, oldHash []byte, next *store.Token, now time.Time) error {

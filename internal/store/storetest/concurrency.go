@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -11,7 +12,7 @@ import (
 
 var concurrencyTests = []test{
 	{"ConsumeCodeOnce", testConcurrentConsumeCode},
-	{"ConsumeTokenOnce", testConcurrentConsumeToken},
+	{"RotateTokenOnce", testConcurrentRotateToken},
 	{"UpdateNoLostWrites", testConcurrentUpdate},
 	{"AddSessionClient", testConcurrentAddSessionClient},
 	{"Writers", testConcurrentWriters},
@@ -67,30 +68,27 @@ func testConcurrentConsumeCode(t *testing.T, s store.Store) {
 	}
 }
 
-func testConcurrentConsumeToken(t *testing.T, s store.Store) {
+// testConcurrentRotateToken: of concurrent rotations of one refresh token,
+// exactly one wins; the others find it gone.
+func testConcurrentRotateToken(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	app, u := mkApp(t, s, "app1"), mkUser(t, s, "u1")
 	tok := mkToken(t, s, "rt", app.ID, u.ID, "g", "", at(time.Hour))
-	results := make([]*store.Token, racers)
 	errs := race(racers, func(i int) error {
-		var err error
-		results[i], err = s.ConsumeToken(ctx, tok.Hash, at(time.Duration(i+1)*time.Millisecond))
-		return err
+		next := &store.Token{Hash: hash(fmt.Sprintf("rt-%d", i)), CreatedAt: at(time.Minute), ExpiresAt: at(time.Hour)}
+		return s.RotateToken(ctx, tok.Hash, next, at(time.Minute))
 	})
-	noErrors(t, errs, "consume")
-	firstUses := 0
-	var consumedAt time.Time
-	for _, r := range results {
-		if r.ConsumedAt.IsZero() {
-			firstUses++
-		} else if consumedAt.IsZero() {
-			consumedAt = r.ConsumedAt
-		} else if !r.ConsumedAt.Equal(consumedAt) {
-			t.Fatalf("losers disagree on ConsumedAt: %v vs %v", r.ConsumedAt, consumedAt)
+	wins := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case !errors.Is(err, store.ErrNotFound):
+			t.Fatalf("rotate: %v", err)
 		}
 	}
-	if firstUses != 1 {
-		t.Fatalf("%d of %d concurrent refreshes saw a fresh token, want exactly 1", firstUses, racers)
+	if wins != 1 {
+		t.Fatalf("%d of %d concurrent rotations won, want exactly 1", wins, racers)
 	}
 }
 

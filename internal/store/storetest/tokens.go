@@ -11,7 +11,6 @@ var tokenTests = []test{
 	{"CreateGet", testTokenCreateGet},
 	{"ClientCredentials", testTokenNoUser},
 	{"Expiry", testTokenExpiry},
-	{"Consume", testTokenConsume},
 	{"Rotate", testTokenRotate},
 	{"RevokeLiveGrant", testTokenRevokeLiveGrant},
 	{"EmbeddedAccess", testTokenEmbeddedAccess},
@@ -62,34 +61,11 @@ func testTokenExpiry(t *testing.T, s store.Store) {
 	ok(t, err, "before expiry")
 	_, err = s.GetToken(ctx, tok.Hash, at(time.Hour))
 	wantErr(t, err, store.ErrNotFound, "at expiry")
-	_, err = s.ConsumeToken(ctx, tok.Hash, at(2*time.Hour))
-	wantErr(t, err, store.ErrNotFound, "consume expired")
-	got, err := s.ConsumeToken(ctx, tok.Hash, t0)
-	ok(t, err, "consume live")
-	if !got.ConsumedAt.IsZero() {
-		t.Fatal("expired consume attempt marked the token consumed")
-	}
-}
-
-func testTokenConsume(t *testing.T, s store.Store) {
-	ctx := t.Context()
-	app, u := mkApp(t, s, "app1"), mkUser(t, s, "u1")
-	tok := mkToken(t, s, "rt", app.ID, u.ID, "g1", "s1", at(time.Hour))
-	first, err := s.ConsumeToken(ctx, tok.Hash, at(time.Minute))
-	ok(t, err, "first")
-	equal(t, first, tok, "first consume returns the token as it was")
-	second, err := s.ConsumeToken(ctx, tok.Hash, at(2*time.Minute))
-	ok(t, err, "second")
-	if !second.ConsumedAt.Equal(at(time.Minute)) {
-		t.Fatalf("second consume: ConsumedAt %v, want %v", second.ConsumedAt, at(time.Minute))
-	}
-	got, err := s.GetToken(ctx, tok.Hash, at(3*time.Minute))
-	ok(t, err, "get consumed")
-	if !got.ConsumedAt.Equal(at(time.Minute)) {
-		t.Fatalf("GetToken: ConsumedAt %v", got.ConsumedAt)
-	}
-	_, err = s.ConsumeToken(ctx, hash("missing"), t0)
-	wantErr(t, err, store.ErrNotFound, "consume missing")
+	err = s.RotateToken(ctx, tok.Hash, &store.Token{Hash: hash("t2"), ExpiresAt: at(3 * time.Hour)}, at(2*time.Hour))
+	wantErr(t, err, store.ErrNotFound, "rotate expired")
+	got, err := s.GetToken(ctx, tok.Hash, t0)
+	ok(t, err, "get after the expired rotation attempt")
+	equal(t, got, tok, "an expired rotation attempt changes nothing")
 }
 
 func testTokenRotate(t *testing.T, s store.Store) {
@@ -112,9 +88,9 @@ func testTokenRotate(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound, "rotate a rotated-out value")
 	err = s.RotateToken(ctx, next.Hash, &store.Token{Hash: hash("rt4"), ExpiresAt: at(3 * time.Hour)}, at(3*time.Hour))
 	wantErr(t, err, store.ErrNotFound, "rotate an expired token")
-	consumed := mkToken(t, s, "consumed", app.ID, u.ID, "g2", "s1", at(time.Hour))
-	_, err = s.ConsumeToken(ctx, consumed.Hash, at(time.Minute))
-	ok(t, err, "consume")
+	consumed := &store.Token{Hash: hash("consumed"), Kind: store.TokenRefresh, ClientID: app.ID, UserID: u.ID,
+		GrantID: "g2", CreatedAt: t0, ExpiresAt: at(time.Hour), ConsumedAt: at(time.Minute)}
+	ok(t, s.CreateToken(ctx, consumed), "create a consumed (legacy) refresh token")
 	err = s.RotateToken(ctx, consumed.Hash, &store.Token{Hash: hash("rt5"), ExpiresAt: at(time.Hour)}, at(time.Minute))
 	wantErr(t, err, store.ErrNotFound, "rotate a consumed token")
 	access := &store.Token{Hash: hash("at"), Kind: store.TokenAccess, ClientID: app.ID, UserID: u.ID,
