@@ -30,6 +30,13 @@ var hotQueries = []indexCase{
 	{"user by phone", `SELECT id FROM users WHERE primary_phone = $1`, []any{"155500000001"}, "users_primary_phone", "users_primary_phone"},
 	{"token by hash", `SELECT kind FROM tokens WHERE hash = $1 AND (expires_at IS NULL OR expires_at > $2)`, []any{hash32, 1}, "sqlite_autoindex_tokens_1", "tokens_pkey"},
 	{"access token held by its refresh token", `SELECT kind FROM tokens WHERE at_hash = $1 AND at_expires_at > $2`, []any{hash32, 1}, "tokens_at_hash", "tokens_at_hash"},
+	// The join's other side is the held table's primary key: a SCAN line
+	// would fail the SQLite check, and PostgreSQL shows both indexes.
+	{"access token held apart, with its chain", `SELECT t.client_id FROM held_access_tokens h JOIN tokens t
+		ON t.grant_id = h.grant_id AND t.kind = 'refresh' AND t.consumed_at IS NULL WHERE h.hash = $1 AND h.expires_at > $2`,
+		[]any{hash32, 1}, "tokens_grant_id", "tokens_grant_id"},
+	{"sweep expired held access tokens", `SELECT hash FROM held_access_tokens WHERE expires_at <= $1 LIMIT $2`,
+		[]any{1, 500}, "held_access_tokens_expires_at", "held_access_tokens_expires_at"},
 	{"rotate a refresh token", `UPDATE tokens SET hash = $1, created_at = $2 WHERE hash = $3 AND kind = 'refresh' AND consumed_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
 		[]any{hash32, 1, hash32}, "sqlite_autoindex_tokens_1", "tokens_pkey"},
 	{"code by hash", `SELECT client_id FROM authorization_codes WHERE hash = $1 AND (expires_at IS NULL OR expires_at > $2)`, []any{hash32, 1}, "sqlite_autoindex_authorization_codes_1", "authorization_codes_pkey"},

@@ -196,8 +196,9 @@ func renew(ctx context.Context, tx Store, app *store.Application, rt *store.Toke
 	}
 	if next.Access != nil && rt.Access != nil && now.Before(rt.Access.ExpiresAt) {
 		// The access token issued with the last refresh stays valid until
-		// it expires, as clients expect: it moves to a row of its own.
-		if err := tx.CreateToken(ctx, heldAccessToken(rt)); err != nil {
+		// it expires, as clients expect: it moves to a (lean) row of its
+		// own that lives by the chain.
+		if err := tx.HoldAccessToken(ctx, rt.GrantID, rt.Access, rt.CreatedAt); err != nil {
 			return "", fmt.Errorf("keep previous access token: %w", err)
 		}
 	}
@@ -211,12 +212,4 @@ func renew(ctx context.Context, tx Store, app *store.Application, rt *store.Toke
 		return "", fmt.Errorf("renew refresh token: %w", err)
 	}
 	return send, nil
-}
-
-// heldAccessToken is the access token rt's row holds, as a row of its own.
-func heldAccessToken(rt *store.Token) *store.Token {
-	a := rt.Access
-	return &store.Token{Hash: a.Hash, Kind: store.TokenAccess, ClientID: rt.ClientID, UserID: rt.UserID,
-		GrantID: rt.GrantID, SessionID: rt.SessionID, Scopes: a.Scopes, AuthTime: rt.AuthTime, AMR: rt.AMR,
-		CreatedAt: rt.CreatedAt, ExpiresAt: a.ExpiresAt}
 }

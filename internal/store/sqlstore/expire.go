@@ -16,6 +16,7 @@ var sweepTables = []struct{ table, key, also string }{
 	{"authorization_codes", "hash", ""},
 	// A refresh token's row stays while the access token it holds lives.
 	{"tokens", "hash", " AND (at_expires_at IS NULL OR at_expires_at <= $1)"},
+	{"held_access_tokens", "hash", ""},
 	{"grants", "id", ""},
 	{"assertion_jtis", "id", ""},
 	{"logout_notices", "id", ""},

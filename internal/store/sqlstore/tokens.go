@@ -84,6 +84,9 @@ func (s *Store) GetToken(ctx context.Context, hash []byte, now time.Time) (*stor
 			return embeddedToken(&row), nil
 		}
 	}
+	if errors.Is(err, sql.ErrNoRows) {
+		err = s.getHeldAccessToken(ctx, hash, now, &t)
+	}
 	if err != nil {
 		return nil, s.wrap("get token", err)
 	}
@@ -111,6 +114,32 @@ func (s *Store) RotateToken(ctx context.Context, oldHash []byte, next *store.Tok
 		next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), atHash, atScopes, atExpires, oldHash, now.UnixMilli())
 }
 
+// HoldAccessToken inserts one row of held_access_tokens (two indexes).
+func (s *Store) HoldAccessToken(ctx context.Context, grantID string, at *store.EmbeddedAccess, issuedAt time.Time) error {
+	const op = "hold access token"
+	scopes, err := jsonVal(at.Scopes)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	_, err = s.w().ExecContext(ctx, `INSERT INTO held_access_tokens (hash, grant_id, scopes, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5)`, at.Hash, grantID, scopes, millis(createdAt(issuedAt)), millis(truncate(at.ExpiresAt)))
+	return s.wrap(op, err)
+}
+
+// getHeldAccessToken reads a held access token into t, with the rest of it
+// from its chain's row: without that row (revoked) it is not found. The
+// chain's own expiry does not matter, as for an embedded access token.
+func (s *Store) getHeldAccessToken(ctx context.Context, hash []byte, now time.Time, t *store.Token) error {
+	err := s.r().QueryRowContext(ctx, `SELECT h.hash, h.scopes, h.created_at, h.expires_at,
+		t.client_id, t.user_id, t.grant_id, t.session_id, t.auth_time, t.amr
+		FROM held_access_tokens h JOIN tokens t ON t.grant_id = h.grant_id AND t.kind = 'refresh' AND t.consumed_at IS NULL
+		WHERE h.hash = $1 AND h.expires_at > $2`, hash, now.UnixMilli()).Scan(
+		&t.Hash, jsonCol{&t.Scopes}, timeCol{&t.CreatedAt}, timeCol{&t.ExpiresAt},
+		&t.ClientID, strCol{&t.UserID}, strCol{&t.GrantID}, strCol{&t.SessionID}, timeCol{&t.AuthTime}, jsonCol{&t.AMR})
+	t.Kind = store.TokenAccess
+	return err
+}
+
 // RevokeLiveGrant deletes the grant's tokens in one statement when a live
 // refresh token of the grant exists.
 func (s *Store) RevokeLiveGrant(ctx context.Context, grantID string, now time.Time) (int, error) {
@@ -131,6 +160,9 @@ func (s *Store) DeleteToken(ctx context.Context, hash []byte) error {
 	if errors.Is(err, store.ErrNotFound) {
 		err = s.execOne(ctx, op, `UPDATE tokens SET at_hash = NULL, at_scopes = NULL, at_expires_at = NULL
 			WHERE at_hash = $1`, hash)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		err = s.execOne(ctx, op, `DELETE FROM held_access_tokens WHERE hash = $1`, hash)
 	}
 	return err
 }

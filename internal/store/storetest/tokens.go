@@ -14,6 +14,7 @@ var tokenTests = []test{
 	{"Rotate", testTokenRotate},
 	{"RevokeLiveGrant", testTokenRevokeLiveGrant},
 	{"EmbeddedAccess", testTokenEmbeddedAccess},
+	{"HeldAccess", testTokenHeldAccess},
 	{"Extend", testTokenExtend},
 	{"Delete", testTokenDelete},
 	{"DeleteFamilies", testTokenDeleteFamilies},
@@ -175,6 +176,92 @@ func testTokenEmbeddedAccess(t *testing.T, s store.Store) {
 	}
 	_, err = s.GetToken(ctx, hash("at5"), at(3*time.Minute))
 	wantErr(t, err, store.ErrNotFound, "the access token of a revoked chain")
+}
+
+// testTokenHeldAccess: an access token held apart from its chain's row is
+// found by its hash with the chain's fields and its own scopes, times and
+// expiry, survives rotations, can be revoked alone, dies with its chain
+// whichever way the chain goes, and is swept once expired.
+func testTokenHeldAccess(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	app, u := mkApp(t, s, "app1"), mkUser(t, s, "u1")
+	chain := func(label, grant, session, userID string) {
+		t.Helper()
+		ok(t, s.CreateToken(ctx, &store.Token{Hash: hash(label), Kind: store.TokenRefresh, ClientID: app.ID,
+			UserID: userID, GrantID: grant, SessionID: session, Scopes: []string{"openid", "offline_access"},
+			AuthTime: t0, AMR: []string{"pwd"}, FirstIssuedAt: t0, CreatedAt: t0, ExpiresAt: at(2 * time.Hour)}),
+			"create chain "+label)
+	}
+	hold := func(label, grant string) {
+		t.Helper()
+		ok(t, s.HoldAccessToken(ctx, grant, &store.EmbeddedAccess{Hash: hash(label), Scopes: []string{"openid"},
+			ExpiresAt: at(time.Hour)}, at(time.Minute)), "hold "+label)
+	}
+	gone := func(label, what string) {
+		t.Helper()
+		_, err := s.GetToken(ctx, hash(label), at(5*time.Minute))
+		wantErr(t, err, store.ErrNotFound, what)
+	}
+	chain("rt1", "g1", "s1", u.ID)
+	hold("at1", "g1")
+	got, err := s.GetToken(ctx, hash("at1"), at(2*time.Minute))
+	ok(t, err, "get the held access token")
+	equal(t, got, &store.Token{Hash: hash("at1"), Kind: store.TokenAccess, ClientID: app.ID, UserID: u.ID,
+		GrantID: "g1", SessionID: "s1", Scopes: []string{"openid"}, AuthTime: t0, AMR: []string{"pwd"},
+		CreatedAt: at(time.Minute), ExpiresAt: at(time.Hour)}, "the held access token")
+	_, err = s.GetToken(ctx, hash("at1"), at(time.Hour))
+	wantErr(t, err, store.ErrNotFound, "the held access token at its expiry")
+	wantErr(t, s.HoldAccessToken(ctx, "g1", &store.EmbeddedAccess{Hash: hash("at1"), ExpiresAt: at(time.Hour)}, t0),
+		store.ErrConflict, "hold the same token twice")
+
+	// Rotations of the chain leave it; revoking it alone leaves the chain.
+	ok(t, s.RotateToken(ctx, hash("rt1"), &store.Token{Hash: hash("rt1b"), CreatedAt: at(3 * time.Minute),
+		ExpiresAt: at(2 * time.Hour)}, at(3*time.Minute)), "rotate the chain")
+	_, err = s.GetToken(ctx, hash("at1"), at(4*time.Minute))
+	ok(t, err, "the held access token after a rotation")
+	ok(t, s.DeleteToken(ctx, hash("at1")), "revoke the held access token")
+	gone("at1", "the revoked held access token")
+	wantErr(t, s.DeleteToken(ctx, hash("at1")), store.ErrNotFound, "revoke it again")
+	_, err = s.GetToken(ctx, hash("rt1b"), at(4*time.Minute))
+	ok(t, err, "its chain")
+
+	// It goes with its chain, whichever way the chain goes.
+	hold("at2", "g1")
+	_, err = s.DeleteSessionTokens(ctx, "s1")
+	ok(t, err, "end the session")
+	gone("at2", "held access token of an ended session")
+	chain("rt3", "g3", "s3", u.ID)
+	hold("at3", "g3")
+	_, err = s.DeleteGrantTokens(ctx, "g3")
+	ok(t, err, "revoke the grant")
+	gone("at3", "held access token of a revoked grant")
+	chain("rt4", "g4", "s4", u.ID)
+	hold("at4", "g4")
+	n, err := s.RevokeLiveGrant(ctx, "g4", at(4*time.Minute))
+	ok(t, err, "revoke the live grant")
+	if n != 1 {
+		t.Fatalf("revoked %d rows, want the chain's one", n)
+	}
+	gone("at4", "held access token of a chain revoked for reuse")
+	u2 := mkUser(t, s, "u2")
+	chain("rt5", "g5", "s5", u2.ID)
+	hold("at5", "g5")
+	_, err = s.GetToken(ctx, hash("at5"), at(5*time.Minute))
+	ok(t, err, "held access token of the second user")
+	ok(t, s.DeleteUser(ctx, u2.ID), "delete the user")
+	gone("at5", "held access token of a deleted user")
+
+	// A held token of a chain that is gone is swept like a live one.
+	chain("rt6", "g6", "s6", u.ID)
+	hold("at6", "g6")
+	swept, err := s.DeleteExpired(ctx, at(90*time.Minute), 0)
+	ok(t, err, "sweep")
+	if swept < 5 {
+		t.Fatalf("swept %d rows, want at least the 5 held ones", swept)
+	}
+	chain("rt7", "g6", "s6", u.ID)
+	_, err = s.GetToken(ctx, hash("at6"), at(5*time.Minute))
+	wantErr(t, err, store.ErrNotFound, "a swept held token")
 }
 
 func testTokenRevokeLiveGrant(t *testing.T, s store.Store) {
