@@ -416,19 +416,16 @@ type Tokens interface {
 	// RotateToken renews the refresh token oldHash in place with next's
 	// Hash (oldHash again when it is not rotated), CreatedAt, ExpiresAt and
 	// Access (nil keeps the row's access token); the rest of the row is the
-	// chain's and stays. One row is written per refresh. It is ErrNotFound
+	// chain's and stays. An access token it replaces that still lives stays
+	// valid, held apart from the row: GetToken finds it by its hash, as a
+	// token of kind access with the chain's client, user, session, auth
+	// time and AMR, for as long as the chain's row exists (revoking the
+	// chain, its session, user or app takes it along); DeleteToken revokes
+	// it alone. It is ErrNotFound
 	// when oldHash is not a live, unconsumed refresh token any more —
 	// rotated by a concurrent request, revoked or expired — so exactly one
 	// of two concurrent rotations wins.
 	RotateToken(ctx context.Context, oldHash []byte, next *Token, now time.Time) error
-	// HoldAccessToken keeps an opaque access token of grantID, issued at
-	// issuedAt, that a rotation displaced from the chain's row while it
-	// still lives. GetToken finds it by its hash, as a token of kind
-	// access with the chain's client, user, session, auth time and AMR,
-	// for as long as the chain's refresh-token row exists: revoking the
-	// chain (or its session, user or app) takes it along. DeleteToken
-	// revokes it alone.
-	HoldAccessToken(ctx context.Context, grantID string, at *EmbeddedAccess, issuedAt time.Time) error
 	// RevokeLiveGrant revokes every token of grantID (as DeleteGrantTokens)
 	// if the grant still has a live refresh token, and returns how many it
 	// deleted: a rotated-out refresh token presented again finds its chain
@@ -438,7 +435,7 @@ type Tokens interface {
 	ExtendToken(ctx context.Context, hash []byte, expiresAt time.Time) error
 	// DeleteToken deletes a token by hash; an access token held in a
 	// refresh token's row is removed from the row, which stays, and one
-	// held by HoldAccessToken goes alone.
+	// held apart (see RotateToken) goes alone.
 	DeleteToken(ctx context.Context, hash []byte) error
 	// DeleteGrantTokens revokes every token of a grant (family revocation).
 	DeleteGrantTokens(ctx context.Context, grantID string) (int, error)

@@ -76,7 +76,6 @@ type Store interface {
 	CreateToken(ctx context.Context, t *store.Token) error
 	GetToken(ctx context.Context, hash []byte, now time.Time) (*store.Token, error)
 	RotateToken(ctx context.Context, oldHash []byte, next *store.Token, now time.Time) error
-	HoldAccessToken(ctx context.Context, grantID string, at *store.EmbeddedAccess, issuedAt time.Time) error
 	RevokeLiveGrant(ctx context.Context, grantID string, now time.Time) (int, error)
 	DeleteGrantTokens(ctx context.Context, grantID string) (int, error)
 	GetUser(ctx context.Context, id string) (*store.User, error)

@@ -35,63 +35,49 @@ func (g *RefreshToken) Exchange(ctx context.Context, req *Request) (*Response, e
 	}
 	now := g.now()
 	hash := token.Hash(presented)
-	// The whole exchange — read, checks, signing, rotation and the access
-	// token's row — is one transaction: a failure anywhere leaves the
-	// presented token as it was, so the client's retry works (rather than
-	// finding it rotated, which would look like reuse). Reading the token
-	// on the transaction also makes a concurrent rotation of the same
-	// value lose cleanly. Writes that must survive the failure (revoking a
-	// chain) run after it, outside.
-	var resp *Response
-	var unknown bool
-	var reusedGrant string
-	err := g.Store.InTx(ctx, func(tx store.Store) error {
-		rt, err := tx.GetToken(ctx, hash, now)
-		if errors.Is(err, store.ErrNotFound) {
-			unknown = true
-			return errReuse
-		}
-		if err != nil {
-			return fmt.Errorf("get refresh token: %w", err)
-		}
-		if rt.Kind != store.TokenRefresh || rt.ClientID != req.Client.ID {
-			return oauth.InvalidGrant("refresh token is invalid or expired")
-		}
-		if !rt.ConsumedAt.IsZero() {
-			// A token rotated out before rotation in place (kept as a
-			// consumed row) came back: someone holds a copy.
-			reusedGrant = rt.GrantID
-			return errReuse
-		}
-		resp, err = g.issue(ctx, tx, req, rt, hash, presented, now)
-		if errors.Is(err, errRotatedMeanwhile) {
-			unknown = true
-			return errReuse
-		}
-		return err
-	})
-	switch {
-	case unknown:
+	rt, err := g.Store.GetToken(ctx, hash, now)
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, g.unknownRefreshToken(ctx, presented, now)
-	case reusedGrant != "":
-		// Revoke the whole family so neither party keeps access (RFC 9700
-		// §4.14.2).
-		g.revokeGrant(ctx, reusedGrant, "refresh token reused")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get refresh token: %w", err)
+	}
+	if rt.Kind != store.TokenRefresh || rt.ClientID != req.Client.ID {
+		return nil, oauth.InvalidGrant("refresh token is invalid or expired")
+	}
+	if !rt.ConsumedAt.IsZero() {
+		// A token rotated out before rotation in place (kept as a consumed
+		// row) came back: someone holds a copy. Revoke the whole family so
+		// neither party keeps access (RFC 9700 §4.14.2).
+		g.revokeGrant(ctx, rt.GrantID, "refresh token reused")
 		return nil, errReuse
-	case err != nil:
+	}
+	// The tokens are made and signed before anything is written; the one
+	// write, the rotation, is conditional on the presented value still
+	// being current. A failure anywhere leaves the presented token as it
+	// was, so the client's retry works (rather than finding it rotated,
+	// which would look like reuse); and signing holds no transaction (nor,
+	// on PostgreSQL, a pooled connection; nor, on SQLite, the writer).
+	resp, err := g.issue(ctx, req, rt, hash, presented, now)
+	if errors.Is(err, errRotatedMeanwhile) {
+		// A concurrent request presented the same value and won: two
+		// parties hold it.
+		return nil, g.unknownRefreshToken(ctx, presented, now)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return resp, nil
 }
 
 // errRotatedMeanwhile: the refresh token was rotated or revoked between
-// the exchange's read and its write (PostgreSQL, read committed).
+// the exchange's read and its write.
 var errRotatedMeanwhile = errors.New("refresh token rotated by a concurrent request")
 
-// issue makes the new tokens for the refresh token rt and writes through
-// tx: it rotates or extends rt and stores the opaque access token. Reads
+// issue makes and signs the new tokens for the refresh token rt, then
+// rotates or extends rt, storing the opaque access token in its row. Reads
 // that a node may cache (user, resource, scopes) go through g.Store.
-func (g *RefreshToken) issue(ctx context.Context, tx Store, req *Request, rt *store.Token, hash []byte,
+func (g *RefreshToken) issue(ctx context.Context, req *Request, rt *store.Token, hash []byte,
 	presented string, now time.Time) (*Response, error) {
 	scopes := rt.Scopes
 	if s := req.Get("scope"); s != "" {
@@ -126,7 +112,7 @@ func (g *RefreshToken) issue(ctx context.Context, tx Store, req *Request, rt *st
 	if err != nil {
 		return nil, err
 	}
-	newRT, err := renew(ctx, tx, req.Client, rt, hash, presented, at, now)
+	newRT, err := renew(ctx, g.Store, req.Client, rt, hash, presented, at, now)
 	if err != nil {
 		return nil, err
 	}
@@ -173,9 +159,10 @@ func shouldRotate(app *store.Application, rt *store.Token, now time.Time) bool {
 
 // renew rotates the refresh token (in place: the chain's row takes the new
 // value) or keeps it and slides its expiry, and puts the opaque access token
-// at in the same row: one row written, through tx. It returns the refresh
-// token to send back.
-func renew(ctx context.Context, tx Store, app *store.Application, rt *store.Token, hash []byte, presented string,
+// at in the same row; the access token issued with the last refresh stays
+// valid until it expires, as clients expect (the store holds it apart). It
+// returns the refresh token to send back.
+func renew(ctx context.Context, st Store, app *store.Application, rt *store.Token, hash []byte, presented string,
 	at *issued, now time.Time) (string, error) {
 	next := &store.Token{Hash: hash, CreatedAt: rt.CreatedAt, ExpiresAt: rt.ExpiresAt, Access: at.embedded()}
 	send := presented
@@ -194,17 +181,9 @@ func renew(ctx context.Context, tx Store, app *store.Application, rt *store.Toke
 	case next.Access == nil:
 		return send, nil // nothing changes: a JWT for an SPA past rotation
 	}
-	if next.Access != nil && rt.Access != nil && now.Before(rt.Access.ExpiresAt) {
-		// The access token issued with the last refresh stays valid until
-		// it expires, as clients expect: it moves to a (lean) row of its
-		// own that lives by the chain.
-		if err := tx.HoldAccessToken(ctx, rt.GrantID, rt.Access, rt.CreatedAt); err != nil {
-			return "", fmt.Errorf("keep previous access token: %w", err)
-		}
-	}
 	// Only the request that still finds the presented value current
 	// renews it.
-	err := tx.RotateToken(ctx, hash, next, now)
+	err := st.RotateToken(ctx, hash, next, now)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", errRotatedMeanwhile
 	}

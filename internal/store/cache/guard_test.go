@@ -30,7 +30,6 @@ var untouched = []string{
 	// New rows: misses are never cached; a new scope or role is in no
 	// assignment yet.
 	"CreateApplication", "CreateResource", "CreateRole", "CreateScope", "CreateToken",
-	"HoldAccessToken",
 	// Only refresh tokens (never cached); only rows past their expiry,
 	// which no cached token outlives.
 	"RotateToken", "DeleteExpired",

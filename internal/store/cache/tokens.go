@@ -21,9 +21,9 @@ import (
 //	                DeleteSessionTokens, DeleteUserClientTokens, DeleteUser,
 //	                DeleteApplication, UpdateUser when it changes IsSuspended
 //
-// CreateToken and HoldAccessToken need nothing (a miss is never cached;
-// a held token was the embedded one, still valid), RotateToken changes
-// only refresh tokens (never cached) and DeleteExpired removes only rows no
+// CreateToken needs nothing (a miss is never cached), RotateToken changes
+// only refresh tokens (never cached; the access token it displaces stays
+// valid) and DeleteExpired removes only rows no
 // cache entry outlives. A new token-mutating store method gets a wrapper
 // for Store and txStore that calls noteTokens with the hashes it names, or
 // noteDeleted / noteTokens with none to drop the whole map;

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -93,29 +94,52 @@ func (s *Store) GetToken(ctx context.Context, hash []byte, now time.Time) (*stor
 	return &t, nil
 }
 
-// RotateToken is one conditional UPDATE: only the rotation that still finds
-// oldHash current changes the row.
+// RotateToken is a conditional UPDATE: only the rotation that still finds
+// oldHash current changes the row. When it replaces the row's access token
+// and that one still lives, it first moves it to held_access_tokens, in
+// the same transaction, reading it under the row's lock (FOR UPDATE on
+// PostgreSQL; SQLite has one writer): a concurrent revocation of that
+// token either comes first (nothing is held) or finds the held row.
 func (s *Store) RotateToken(ctx context.Context, oldHash []byte, next *store.Token, now time.Time) error {
 	next.CreatedAt = createdAt(next.CreatedAt)
 	next.ExpiresAt = truncate(next.ExpiresAt)
 	const op = "rotate token"
+	live := `WHERE hash = $1 AND kind = 'refresh' AND consumed_at IS NULL AND ` + notExpired("$2")
 	if next.Access == nil {
-		return s.execOne(ctx, op, `UPDATE tokens SET hash = $1, created_at = $2, expires_at = $3
-			WHERE hash = $4 AND kind = 'refresh' AND consumed_at IS NULL AND `+notExpired("$5"),
-			next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), oldHash, now.UnixMilli())
+		return s.execOne(ctx, op, `UPDATE tokens SET hash = $3, created_at = $4, expires_at = $5 `+live,
+			oldHash, now.UnixMilli(), next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt))
 	}
 	atHash, atScopes, atExpires, err := accessArgs(next.Access)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	return s.execOne(ctx, op, `UPDATE tokens SET hash = $1, created_at = $2, expires_at = $3,
-		at_hash = $4, at_scopes = $5, at_expires_at = $6
-		WHERE hash = $7 AND kind = 'refresh' AND consumed_at IS NULL AND `+notExpired("$8"),
-		next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), atHash, atScopes, atExpires, oldHash, now.UnixMilli())
+	return s.inTx(ctx, func(tx *Store) error {
+		var grantID string
+		var issuedAt time.Time
+		var prev store.EmbeddedAccess
+		err := tx.w().QueryRowContext(ctx, `SELECT grant_id, created_at, at_hash, at_scopes, at_expires_at
+			FROM tokens `+live+tx.dialect.ForUpdate, oldHash, now.UnixMilli()).Scan(
+			strCol{&grantID}, timeCol{&issuedAt}, &prev.Hash, jsonCol{&prev.Scopes}, timeCol{&prev.ExpiresAt})
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%s: %w", op, store.ErrNotFound)
+		}
+		if err != nil {
+			return tx.wrap(op, err)
+		}
+		if prev.Hash != nil && now.Before(prev.ExpiresAt) && grantID != "" && !bytes.Equal(prev.Hash, next.Access.Hash) {
+			if err := tx.holdAccessToken(ctx, grantID, &prev, issuedAt); err != nil {
+				return err
+			}
+		}
+		return tx.execOne(ctx, op, `UPDATE tokens SET hash = $3, created_at = $4, expires_at = $5,
+			at_hash = $6, at_scopes = $7, at_expires_at = $8 `+live,
+			oldHash, now.UnixMilli(), next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), atHash, atScopes, atExpires)
+	})
 }
 
-// HoldAccessToken inserts one row of held_access_tokens (two indexes).
-func (s *Store) HoldAccessToken(ctx context.Context, grantID string, at *store.EmbeddedAccess, issuedAt time.Time) error {
+// holdAccessToken inserts one row of held_access_tokens (two indexes, where
+// a tokens row has seven).
+func (s *Store) holdAccessToken(ctx context.Context, grantID string, at *store.EmbeddedAccess, issuedAt time.Time) error {
 	const op = "hold access token"
 	scopes, err := jsonVal(at.Scopes)
 	if err != nil {

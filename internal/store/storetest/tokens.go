@@ -103,7 +103,7 @@ func testTokenRotate(t *testing.T, s store.Store) {
 
 // testTokenEmbeddedAccess: an access token held in its refresh token's row
 // is found by its own hash with its own scopes and expiry, is replaced by a
-// rotation, can be revoked alone, goes with its chain, and keeps the row
+// rotation (and held apart), can be revoked alone, goes with its chain, and keeps the row
 // from the sweeper while it lives.
 func testTokenEmbeddedAccess(t *testing.T, s store.Store) {
 	ctx := t.Context()
@@ -131,7 +131,7 @@ func testTokenEmbeddedAccess(t *testing.T, s store.Store) {
 		Access: &store.EmbeddedAccess{Hash: hash("at2"), Scopes: []string{"openid"}, ExpiresAt: at(61 * time.Minute)}}
 	ok(t, s.RotateToken(ctx, rt.Hash, next, at(time.Minute)), "rotate with a new access token")
 	_, err = s.GetToken(ctx, hash("at1"), at(2*time.Minute))
-	wantErr(t, err, store.ErrNotFound, "the replaced access token")
+	ok(t, err, "the replaced access token, still valid (testTokenHeldAccess)")
 	_, err = s.GetToken(ctx, hash("at2"), at(2*time.Minute))
 	ok(t, err, "the new access token")
 	// Without an access token (a JWT was issued) the held one stays.
@@ -178,90 +178,105 @@ func testTokenEmbeddedAccess(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound, "the access token of a revoked chain")
 }
 
-// testTokenHeldAccess: an access token held apart from its chain's row is
-// found by its hash with the chain's fields and its own scopes, times and
-// expiry, survives rotations, can be revoked alone, dies with its chain
-// whichever way the chain goes, and is swept once expired.
+// testTokenHeldAccess: an access token that a rotation displaces from its
+// chain's row while it lives stays valid: found by its hash with the
+// chain's fields and its own scopes, times and expiry, through further
+// rotations; it can be revoked alone, dies with its chain whichever way
+// the chain goes, and is swept once expired.
 func testTokenHeldAccess(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	app, u := mkApp(t, s, "app1"), mkUser(t, s, "u1")
-	chain := func(label, grant, session, userID string) {
+	// chain creates a refresh token whose row holds access token atLabel,
+	// issued a minute after t0 for an hour.
+	chain := func(label, grant, session, userID, atLabel string) {
 		t.Helper()
 		ok(t, s.CreateToken(ctx, &store.Token{Hash: hash(label), Kind: store.TokenRefresh, ClientID: app.ID,
 			UserID: userID, GrantID: grant, SessionID: session, Scopes: []string{"openid", "offline_access"},
-			AuthTime: t0, AMR: []string{"pwd"}, FirstIssuedAt: t0, CreatedAt: t0, ExpiresAt: at(2 * time.Hour)}),
+			AuthTime: t0, AMR: []string{"pwd"}, FirstIssuedAt: t0, CreatedAt: at(time.Minute), ExpiresAt: at(2 * time.Hour),
+			Access: &store.EmbeddedAccess{Hash: hash(atLabel), Scopes: []string{"openid"}, ExpiresAt: at(time.Hour)}}),
 			"create chain "+label)
 	}
-	hold := func(label, grant string) {
+	// renew renews the refresh token in place with a new access token.
+	renew := func(label, atLabel string, when time.Duration) {
 		t.Helper()
-		ok(t, s.HoldAccessToken(ctx, grant, &store.EmbeddedAccess{Hash: hash(label), Scopes: []string{"openid"},
-			ExpiresAt: at(time.Hour)}, at(time.Minute)), "hold "+label)
+		ok(t, s.RotateToken(ctx, hash(label), &store.Token{Hash: hash(label), CreatedAt: at(when),
+			ExpiresAt: at(2 * time.Hour), Access: &store.EmbeddedAccess{Hash: hash(atLabel), Scopes: []string{"openid"},
+				ExpiresAt: at(when + time.Hour)}}, at(when)), "renew "+label)
 	}
 	gone := func(label, what string) {
 		t.Helper()
 		_, err := s.GetToken(ctx, hash(label), at(5*time.Minute))
 		wantErr(t, err, store.ErrNotFound, what)
 	}
-	chain("rt1", "g1", "s1", u.ID)
-	hold("at1", "g1")
-	got, err := s.GetToken(ctx, hash("at1"), at(2*time.Minute))
-	ok(t, err, "get the held access token")
+	chain("rt1", "g1", "s1", u.ID, "at1")
+	renew("rt1", "at2", 2*time.Minute)
+	got, err := s.GetToken(ctx, hash("at1"), at(3*time.Minute))
+	ok(t, err, "get the displaced access token")
 	equal(t, got, &store.Token{Hash: hash("at1"), Kind: store.TokenAccess, ClientID: app.ID, UserID: u.ID,
 		GrantID: "g1", SessionID: "s1", Scopes: []string{"openid"}, AuthTime: t0, AMR: []string{"pwd"},
-		CreatedAt: at(time.Minute), ExpiresAt: at(time.Hour)}, "the held access token")
+		CreatedAt: at(time.Minute), ExpiresAt: at(time.Hour)}, "the displaced access token")
+	_, err = s.GetToken(ctx, hash("at2"), at(3*time.Minute))
+	ok(t, err, "the access token that displaced it")
 	_, err = s.GetToken(ctx, hash("at1"), at(time.Hour))
-	wantErr(t, err, store.ErrNotFound, "the held access token at its expiry")
-	wantErr(t, s.HoldAccessToken(ctx, "g1", &store.EmbeddedAccess{Hash: hash("at1"), ExpiresAt: at(time.Hour)}, t0),
-		store.ErrConflict, "hold the same token twice")
+	wantErr(t, err, store.ErrNotFound, "the displaced access token at its expiry")
 
-	// Rotations of the chain leave it; revoking it alone leaves the chain.
+	// Further rotations leave it; revoking it alone leaves the chain.
 	ok(t, s.RotateToken(ctx, hash("rt1"), &store.Token{Hash: hash("rt1b"), CreatedAt: at(3 * time.Minute),
-		ExpiresAt: at(2 * time.Hour)}, at(3*time.Minute)), "rotate the chain")
-	_, err = s.GetToken(ctx, hash("at1"), at(4*time.Minute))
-	ok(t, err, "the held access token after a rotation")
-	ok(t, s.DeleteToken(ctx, hash("at1")), "revoke the held access token")
-	gone("at1", "the revoked held access token")
+		ExpiresAt: at(2 * time.Hour), Access: &store.EmbeddedAccess{Hash: hash("at3"), ExpiresAt: at(time.Hour)}},
+		at(3*time.Minute)), "rotate the chain")
+	for _, label := range []string{"at1", "at2", "at3"} {
+		_, err = s.GetToken(ctx, hash(label), at(4*time.Minute))
+		ok(t, err, label+" after a rotation")
+	}
+	ok(t, s.DeleteToken(ctx, hash("at1")), "revoke a displaced access token")
+	gone("at1", "the revoked access token")
 	wantErr(t, s.DeleteToken(ctx, hash("at1")), store.ErrNotFound, "revoke it again")
 	_, err = s.GetToken(ctx, hash("rt1b"), at(4*time.Minute))
 	ok(t, err, "its chain")
 
+	// An access token already expired is not kept.
+	ok(t, s.CreateToken(ctx, &store.Token{Hash: hash("rt9"), Kind: store.TokenRefresh, ClientID: app.ID, UserID: u.ID,
+		GrantID: "g9", CreatedAt: t0, ExpiresAt: at(2 * time.Hour),
+		Access: &store.EmbeddedAccess{Hash: hash("at9"), ExpiresAt: at(time.Minute)}}), "create a short access token")
+	renew("rt9", "at9b", 2*time.Minute)
+	wantErr(t, s.DeleteToken(ctx, hash("at9")), store.ErrNotFound, "revoke an expired access token that was replaced")
+
 	// It goes with its chain, whichever way the chain goes.
-	hold("at2", "g1")
 	_, err = s.DeleteSessionTokens(ctx, "s1")
 	ok(t, err, "end the session")
-	gone("at2", "held access token of an ended session")
-	chain("rt3", "g3", "s3", u.ID)
-	hold("at3", "g3")
-	_, err = s.DeleteGrantTokens(ctx, "g3")
+	gone("at2", "displaced access token of an ended session")
+	chain("rt4", "g4", "s4", u.ID, "at4")
+	renew("rt4", "at4b", 2*time.Minute)
+	_, err = s.DeleteGrantTokens(ctx, "g4")
 	ok(t, err, "revoke the grant")
-	gone("at3", "held access token of a revoked grant")
-	chain("rt4", "g4", "s4", u.ID)
-	hold("at4", "g4")
-	n, err := s.RevokeLiveGrant(ctx, "g4", at(4*time.Minute))
+	gone("at4", "displaced access token of a revoked grant")
+	chain("rt5", "g5", "s5", u.ID, "at5")
+	renew("rt5", "at5b", 2*time.Minute)
+	n, err := s.RevokeLiveGrant(ctx, "g5", at(4*time.Minute))
 	ok(t, err, "revoke the live grant")
 	if n != 1 {
 		t.Fatalf("revoked %d rows, want the chain's one", n)
 	}
-	gone("at4", "held access token of a chain revoked for reuse")
+	gone("at5", "displaced access token of a chain revoked for reuse")
 	u2 := mkUser(t, s, "u2")
-	chain("rt5", "g5", "s5", u2.ID)
-	hold("at5", "g5")
-	_, err = s.GetToken(ctx, hash("at5"), at(5*time.Minute))
-	ok(t, err, "held access token of the second user")
+	chain("rt6", "g6", "s6", u2.ID, "at6")
+	renew("rt6", "at6b", 2*time.Minute)
+	_, err = s.GetToken(ctx, hash("at6"), at(5*time.Minute))
+	ok(t, err, "displaced access token of the second user")
 	ok(t, s.DeleteUser(ctx, u2.ID), "delete the user")
-	gone("at5", "held access token of a deleted user")
+	gone("at6", "displaced access token of a deleted user")
 
-	// A held token of a chain that is gone is swept like a live one.
-	chain("rt6", "g6", "s6", u.ID)
-	hold("at6", "g6")
+	// Expired ones are swept, with or without their chain.
+	chain("rt7", "g7", "s7", u.ID, "at7")
+	renew("rt7", "at7b", 2*time.Minute)
 	swept, err := s.DeleteExpired(ctx, at(90*time.Minute), 0)
 	ok(t, err, "sweep")
 	if swept < 5 {
-		t.Fatalf("swept %d rows, want at least the 5 held ones", swept)
+		t.Fatalf("swept %d rows, want at least the 5 displaced ones", swept)
 	}
-	chain("rt7", "g6", "s6", u.ID)
-	_, err = s.GetToken(ctx, hash("at6"), at(5*time.Minute))
-	wantErr(t, err, store.ErrNotFound, "a swept held token")
+	_, err = s.GetToken(ctx, hash("rt7"), at(5*time.Minute))
+	ok(t, err, "the chain stays")
+	gone("at7", "a swept access token")
 }
 
 func testTokenRevokeLiveGrant(t *testing.T, s store.Store) {
