@@ -32,6 +32,7 @@ var Dialect = &sqlstore.Dialect{
 	LockMigrations: "LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE",
 	Migrations:     mustSub(migrationFiles, "migrations"),
 	Classify:       classify,
+	WritingCTE:     true,
 }
 
 func mustSub(fsys fs.FS, dir string) fs.FS {

@@ -26,4 +26,9 @@ type Dialect struct {
 	// GroupCommit batches concurrent transactions into one (see
 	// groupCommit): for an engine with a single writer connection.
 	GroupCommit bool
+	// WritingCTE: the engine runs INSERT and UPDATE inside WITH, so a
+	// read-modify-write of several tables can be one statement, one round
+	// trip, instead of a transaction of three (PostgreSQL; SQLite cannot,
+	// and its statements cost no round trip).
+	WritingCTE bool
 }

@@ -113,6 +113,18 @@ func (s *Store) RotateToken(ctx context.Context, oldHash []byte, next *store.Tok
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
+	if s.dialect.WritingCTE {
+		// The same three steps as below in one statement: the row is read
+		// FOR UPDATE, and a displaced token that lives is held.
+		return s.execOne(ctx, op, `WITH prev AS (
+				SELECT hash, grant_id, created_at, at_hash, at_scopes, at_expires_at FROM tokens `+live+` FOR UPDATE),
+			held AS (INSERT INTO held_access_tokens (hash, grant_id, scopes, created_at, expires_at)
+				SELECT at_hash, grant_id, at_scopes, created_at, at_expires_at FROM prev
+				WHERE at_hash IS NOT NULL AND at_expires_at > $2 AND grant_id IS NOT NULL AND at_hash <> $6)
+			UPDATE tokens SET hash = $3, created_at = $4, expires_at = $5, at_hash = $6, at_scopes = $7, at_expires_at = $8
+			FROM prev WHERE tokens.hash = prev.hash`,
+			oldHash, now.UnixMilli(), next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), atHash, atScopes, atExpires)
+	}
 	return s.inTx(ctx, func(tx *Store) error {
 		var grantID string
 		var issuedAt time.Time
