@@ -105,7 +105,21 @@ const provider = new Provider(`${base}/oidc`, {
   enabledJWA: {
     idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
   },
-  claims: { openid: ['sub'] },
+  // Logto's scopes and claims (@logto/core-kit userClaims), so the peer's
+  // discovery document describes what Gatehouse's (and Logto's) does.
+  claims: {
+    openid: ['sub'],
+    profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile',
+      'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at', 'username', 'created_at'],
+    email: ['email', 'email_verified'],
+    phone: ['phone_number', 'phone_number_verified'],
+    address: ['address'],
+    custom_data: ['custom_data'],
+    identities: ['identities', 'sso_identities'],
+    roles: ['roles'],
+    'urn:logto:scope:organizations': ['organizations'],
+    'urn:logto:scope:organization_roles': ['organization_roles'],
+  },
   features: {
     devInteractions: { enabled: false },
     introspection: { enabled: true },
