@@ -73,13 +73,13 @@ func (m *Metrics) record(r *http.Request, status int, elapsed time.Duration, tee
 		route = unmatchedRoute
 	}
 	rm := m.route(route)
-	m.counter(rm, route, status).Inc()
-	rm.observer.Observe(elapsed.Seconds())
+	m.counter(rm, status).Inc()
+	rm.duration.observe(elapsed.Seconds())
 	if tee != nil && status == http.StatusOK {
-		m.tokens.WithLabelValues(grantTypeLabel(tee.captured(), r.Header.Get("Content-Type"))).Inc()
+		m.tokens[grantTypeLabel(tee.captured(), r.Header.Get("Content-Type"))].Inc()
 	}
 	if rm.step != "" {
-		m.signIns.WithLabelValues(rm.step, outcome(status)).Inc()
+		rm.signIns[outcome(status)].Inc()
 	}
 	ctx := r.Context()
 	if m.log.Enabled(ctx, slog.LevelDebug) {
@@ -106,19 +106,22 @@ func signInStep(route string) (string, bool) {
 	return "", false
 }
 
-// outcome classifies an Experience API answer.
-func outcome(status int) string {
+// outcomes are the values of the sign-in outcome label.
+var outcomes = [...]string{"success", "rate_limited", "unavailable", "rejected", "error"}
+
+// outcome classifies an Experience API answer: an index into outcomes.
+func outcome(status int) int {
 	switch {
 	case status < 300:
-		return "success"
+		return 0 // success
 	case status == http.StatusTooManyRequests:
-		return "rate_limited"
+		return 1 // rate_limited
 	case status == http.StatusServiceUnavailable:
-		return "unavailable"
+		return 2 // unavailable
 	case status < 500:
-		return "rejected"
+		return 3 // rejected
 	}
-	return "error"
+	return 4 // error
 }
 
 // statusWriter remembers the status code. It unwraps for

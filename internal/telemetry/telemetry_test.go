@@ -7,52 +7,113 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	dto "github.com/prometheus/client_model/go"
 )
 
-// value returns the value of the series name{labels} (0 if absent): the
-// counter's value, or a histogram's sample count.
+// value returns the value of the series name{labels} (0 if absent) as the
+// exposition at /metrics shows it; for a histogram, name_count is its
+// sample count.
 func value(t *testing.T, m *Metrics, name string, labels map[string]string) float64 {
 	t.Helper()
-	families, err := m.Registry().Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
-	for _, f := range families {
-		if f.GetName() != name {
+	w := serve(m.Handler(), "GET", "/metrics", "", "")
+	for _, s := range parseExposition(t, w.Body.String()) {
+		if s.name != name {
 			continue
 		}
-	next:
-		for _, s := range f.GetMetric() {
-			got := map[string]string{}
-			for _, l := range s.GetLabel() {
-				got[l.GetName()] = l.GetValue()
+		match := true
+		for k, v := range labels {
+			if s.labels[k] != v {
+				match = false
 			}
-			for k, v := range labels {
-				if got[k] != v {
-					continue next
-				}
-			}
-			return metricValue(s)
+		}
+		if match {
+			return s.value
 		}
 	}
 	return 0
 }
 
-func metricValue(s *dto.Metric) float64 {
-	switch {
-	case s.Counter != nil:
-		return s.Counter.GetValue()
-	case s.Gauge != nil:
-		return s.Gauge.GetValue()
-	case s.Histogram != nil:
-		return float64(s.Histogram.GetSampleCount())
+type sample struct {
+	name   string
+	labels map[string]string
+	value  float64
+}
+
+// parseExposition reads the Prometheus text format strictly enough to
+// catch malformed output: every family has HELP and TYPE before its
+// samples, label values are quoted and escaped, and values are numbers.
+func parseExposition(t *testing.T, text string) []sample {
+	t.Helper()
+	if !strings.HasSuffix(text, "\n") {
+		t.Fatalf("exposition does not end with a newline")
 	}
-	return 0
+	var out []sample
+	typed := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if rest, ok := strings.CutPrefix(line, "# TYPE "); ok {
+			name, typ, _ := strings.Cut(rest, " ")
+			if _, dup := typed[name]; dup {
+				t.Errorf("family %s typed twice", name)
+			}
+			typed[name] = typ
+			continue
+		}
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		s := sample{labels: map[string]string{}}
+		i := strings.IndexAny(line, "{ ")
+		if i <= 0 {
+			t.Fatalf("malformed line %q", line)
+		}
+		s.name, line = line[:i], line[i:]
+		if line[0] == '{' {
+			line = line[1:]
+			for line[0] != '}' {
+				k, rest, ok := strings.Cut(line, `="`)
+				if !ok {
+					t.Fatalf("malformed labels in %q", line)
+				}
+				k = strings.TrimPrefix(strings.TrimSpace(k), ",")
+				var v strings.Builder
+				j := 0
+				for ; rest[j] != '"'; j++ {
+					if rest[j] == '\\' {
+						j++
+						if rest[j] == 'n' {
+							v.WriteByte('\n')
+							continue
+						}
+					}
+					v.WriteByte(rest[j])
+				}
+				s.labels[strings.TrimSpace(k)] = v.String()
+				line = strings.TrimLeft(rest[j+1:], ", ")
+			}
+			line = line[1:]
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(line), 64)
+		if err != nil {
+			t.Fatalf("%s: value %q: %v", s.name, line, err)
+		}
+		s.value = f
+		family := s.name
+		if _, ok := typed[family]; !ok {
+			for _, suffix := range []string{"_bucket", "_sum", "_count"} {
+				if f, ok := strings.CutSuffix(family, suffix); ok && (typed[f] == "histogram" || typed[f] == "summary") {
+					family = f
+				}
+			}
+		}
+		if typed[family] == "" {
+			t.Errorf("%s has no TYPE line before it", s.name)
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // testMux registers routes shaped like Gatehouse's.
@@ -110,7 +171,7 @@ func TestRouteLabelsAndStatus(t *testing.T) {
 	if v := value(t, m, "gatehouse_http_requests_total", map[string]string{"route": "GET /oidc/auth/{uid}", "code": "302"}); v != 3 {
 		t.Errorf("requests{GET /oidc/auth/{uid},302} = %v, want 3 (labelled by pattern, not path)", v)
 	}
-	if v := value(t, m, "gatehouse_http_request_duration_seconds", map[string]string{"route": "GET /oidc/auth/{uid}"}); v != 3 {
+	if v := value(t, m, "gatehouse_http_request_duration_seconds_count", map[string]string{"route": "GET /oidc/auth/{uid}"}); v != 3 {
 		t.Errorf("latency samples = %v, want 3", v)
 	}
 	if v := value(t, m, "gatehouse_http_requests_total", map[string]string{"route": unmatchedRoute, "code": "404"}); v != 1 {
@@ -213,12 +274,79 @@ func TestPoolStatsAndExposition(t *testing.T) {
 		`gatehouse_store_wait_seconds_total{pool="write"} 2`,
 		`gatehouse_http_requests_total{code="200",route="POST /api/experience/submit"} 1`,
 		`gatehouse_http_request_duration_seconds_bucket{route="POST /api/experience/submit",le="+Inf"} 1`,
+		`gatehouse_http_request_duration_seconds_count{route="POST /api/experience/submit"} 1`,
+		`gatehouse_sign_in_outcomes_total{outcome="success",step="submit"} 1`,
+		"gatehouse_http_requests_in_flight 0\n",
+		"# HELP gatehouse_http_requests_total HTTP requests by route pattern and status code.\n",
+		"# TYPE gatehouse_http_requests_total counter\n",
+		"# TYPE gatehouse_http_request_duration_seconds histogram\n",
+		"# TYPE gatehouse_store_wait_seconds_total counter\n",
+		"# TYPE gatehouse_store_open_connections gauge\n",
 		"go_goroutines ",
+		"go_memstats_heap_inuse_bytes ",
+		"go_gc_duration_seconds_count ",
 		"process_resident_memory_bytes ",
+		"process_cpu_seconds_total ",
+		"process_open_fds ",
+		"process_max_fds ",
+		"process_start_time_seconds ",
+		"go_gc_gogc_percent ",
+		"go_gc_gomemlimit_bytes ",
+		"go_sched_gomaxprocs_threads ",
+		"process_network_receive_bytes_total ",
+		"process_network_transmit_bytes_total ",
+		"process_virtual_memory_max_bytes ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	parseExposition(t, out)
+	if strings.Contains(out, "gatehouse_oidc_tokens_issued_total") {
+		t.Error("a family with no series was exposed")
+	}
+	if err := m.RegisterPools(func() map[string]sql.DBStats { return nil }); err == nil {
+		t.Error("a second RegisterPools succeeded")
+	}
+}
+
+func TestHistogramBuckets(t *testing.T) {
+	m := New(nil)
+	rm := m.route("GET /x")
+	for _, v := range []float64{0.0001, 0.0002, 0.0003, 0.001, 3, 7} {
+		rm.duration.observe(v)
+	}
+	w := serve(m.Handler(), "GET", "/metrics", "", "")
+	out := w.Body.String()
+	for le, want := range map[string]float64{"0.0002": 2, "0.0005": 3, "0.001": 4, "2.5": 4, "5": 5, "+Inf": 6} {
+		if v := value(t, m, "gatehouse_http_request_duration_seconds_bucket", map[string]string{"route": "GET /x", "le": le}); v != want {
+			t.Errorf("bucket le=%s = %v, want %v (cumulative, bounds inclusive)", le, v, want)
+		}
+	}
+	if v := value(t, m, "gatehouse_http_request_duration_seconds_count", map[string]string{"route": "GET /x"}); v != 6 {
+		t.Errorf("count = %v, want 6", v)
+	}
+	if v := value(t, m, "gatehouse_http_request_duration_seconds_sum", map[string]string{"route": "GET /x"}); v < 10.0015 || v > 10.0017 {
+		t.Errorf("sum = %v, want 10.0016", v)
+	}
+	if n := strings.Count(out, "gatehouse_http_request_duration_seconds_bucket{"); n != len(latencyBuckets)+1 {
+		t.Errorf("%d bucket lines, want %d", n, len(latencyBuckets)+1)
+	}
+}
+
+func TestLabelValuesEscaped(t *testing.T) {
+	m := New(nil)
+	route := "GET /a\\b\"c\nd"
+	m.counter(m.route(route), 200).Inc()
+	out := serve(m.Handler(), "GET", "/metrics", "", "").Body.String()
+	if want := `gatehouse_http_requests_total{code="200",route="GET /a\\b\"c\nd"} 1`; !strings.Contains(out, want) {
+		t.Errorf("/metrics lacks %q:\n%s", want, out)
+	}
+	if v := value(t, m, "gatehouse_http_requests_total", map[string]string{"route": route, "code": "200"}); v != 1 {
+		t.Errorf("escaped series read back as %v", v)
 	}
 }
 
