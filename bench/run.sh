@@ -2,6 +2,8 @@
 # Gatehouse side-by-side benchmark: one command.
 #
 #   bench/run.sh [--quick] [--hydra-tuned] [other gbench run flags...]
+#   bench/run.sh --quick --servers gatehouse-sqlite,stub   # a subset; peers
+#                                                          # not in it are not installed
 #   GATEHOUSE_BIN=/path/to/gatehouse bench/run.sh   # skip building Gatehouse
 #
 # Installs what is missing (wrk from Debian; node-oidc-provider from npm and
@@ -34,10 +36,27 @@ if ! command -v wrk >/dev/null; then
 fi
 command -v wrk >/dev/null || { log "wrk could not be installed"; exit 1; }
 
+# -servers a,b (or --servers, or =) limits the run to those servers: the
+# peers that are not among them are not installed.
+SERVERS=""
+prev=""
+for a in "$@"; do
+  case "$a" in
+    -servers=*|--servers=*) SERVERS="${a#*=}" ;;
+  esac
+  case "$prev" in
+    -servers|--servers) SERVERS="$a" ;;
+  esac
+  prev="$a"
+done
+wanted() { [[ -z "$SERVERS" || ",$SERVERS," == *",$1"* ]]; }
+
 # node-oidc-provider peer (npm, into the cache; package-lock.json pins it).
 NODE_DIR="$CACHE/node-peer"
 NODE_WHY=""
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+if ! wanted node; then
+  NODE_WHY="not selected (-servers)"
+elif ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   NODE_WHY="node/npm not installed"
 else
   mkdir -p "$NODE_DIR"
@@ -55,7 +74,9 @@ fi
 # Ory Hydra v2.3.0 (go get -tool in a scratch module in the cache).
 HYDRA_BIN=""
 HYDRA_WHY=""
-if HYDRA_BIN="$(timeout 1500 bench/install-hydra.sh 2>"$OUT/hydra-install.log")"; then
+if ! wanted hydra; then
+  HYDRA_WHY="not selected (-servers)"
+elif HYDRA_BIN="$(timeout 1500 bench/install-hydra.sh 2>"$OUT/hydra-install.log")"; then
   :
 else
   HYDRA_BIN=""

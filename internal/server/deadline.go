@@ -15,26 +15,43 @@ import (
 // client gave up.
 const requestTimeout = 15 * time.Second
 
-// storeFree reports the requests answered from memory only: GET (and HEAD,
-// which the mux serves with the GET pattern) of the pre-encoded discovery
-// documents and the JWK Set. They never touch the store, so a deadline
-// would bound nothing; giving them one costs a timer, a context, a request
-// copy and a lock on the connection's context per request, a tenth of what
-// these routes cost otherwise. The mux routes these exact paths to nothing
-// else. A switch on the path compiles to a length check and a few
-// comparisons, cheaper than hashing it for a map.
-func storeFree(r *http.Request) bool {
+// The store-free requests are those answered from memory only: GET (and
+// HEAD, which the mux serves with the GET pattern) of the pre-encoded
+// discovery documents and the JWK Set. They never touch the store, so a
+// deadline would bound nothing; giving them one costs a timer, a context, a
+// request copy and a lock on the connection's context per request, a tenth
+// of what these routes cost otherwise. The mux routes these exact paths to
+// nothing else.
+
+// The store-free paths, indexed as storeFreeRoute numbers them.
+var storeFreePaths = [...]string{pathDiscovery, pathOAuthMetadata, pathRootDiscovery, pathJWKS}
+
+const (
+	pathDiscovery      = "/oidc/.well-known/openid-configuration"
+	pathOAuthMetadata  = "/oidc/.well-known/oauth-authorization-server"
+	pathRootDiscovery  = "/.well-known/openid-configuration"
+	pathJWKS           = "/oidc/jwks"
+	numStoreFreeRoutes = len(storeFreePaths)
+)
+
+// storeFreeRoute is the index in storeFreePaths of a store-free request,
+// -1 for any other. A switch on the path compiles to a length check and a
+// few comparisons, cheaper than hashing it for a map.
+func storeFreeRoute(r *http.Request) int {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return false
+		return -1
 	}
 	switch r.URL.Path {
-	case "/oidc/.well-known/openid-configuration",
-		"/oidc/.well-known/oauth-authorization-server",
-		"/.well-known/openid-configuration",
-		"/oidc/jwks":
-		return true
+	case pathDiscovery:
+		return 0
+	case pathOAuthMetadata:
+		return 1
+	case pathRootDiscovery:
+		return 2
+	case pathJWKS:
+		return 3
 	}
-	return false
+	return -1
 }
 
 // lazyDeadline is context.WithTimeout(parent, d) that builds the timer and

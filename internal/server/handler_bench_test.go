@@ -33,7 +33,7 @@ type benchEnv struct {
 	secret string
 }
 
-func newBenchServer(b *testing.B) *benchEnv {
+func newBenchServer(b testing.TB) *benchEnv {
 	b.Helper()
 	env := map[string]string{
 		"GATEHOUSE_ENDPOINT":     "http://127.0.0.1:3999",
@@ -237,4 +237,45 @@ func BenchmarkServerRefresh(b *testing.B) {
 			rt = resp.RefreshToken
 		}
 	})
+}
+
+// TestStaticRoutesAsMux: front serves the store-free paths without the mux
+// exactly as the mux would: same handler output, same r.Pattern (the
+// metrics' route label), for GET and HEAD.
+func TestStaticRoutesAsMux(t *testing.T) {
+	e := newBenchServer(t)
+	f := e.h.(*front)
+	mux := f.mux.(*http.ServeMux)
+	for _, p := range storeFreePaths {
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			want := httptest.NewRequest(method, "http://127.0.0.1:3999"+p, nil)
+			_, wantPattern := mux.Handler(want)
+			ww := httptest.NewRecorder()
+			mux.ServeHTTP(ww, want)
+
+			got := httptest.NewRequest(method, "http://127.0.0.1:3999"+p, nil)
+			gw := httptest.NewRecorder()
+			e.h.ServeHTTP(gw, got)
+			if wantPattern == "" || got.Pattern != wantPattern {
+				t.Errorf("%s %s: pattern %q, the mux's %q", method, p, got.Pattern, wantPattern)
+			}
+			if gw.Code != http.StatusOK || gw.Code != ww.Code || gw.Body.String() != ww.Body.String() {
+				t.Errorf("%s %s: %d %q, the mux's %d %q", method, p, gw.Code, gw.Body, ww.Code, ww.Body)
+			}
+			for k := range ww.Header() {
+				if gw.Header().Get(k) == "" {
+					t.Errorf("%s %s: header %s missing", method, p, k)
+				}
+			}
+			if gw.Header().Get("X-Request-Id") == "" {
+				t.Errorf("%s %s: no request ID", method, p)
+			}
+		}
+	}
+	// The route label reaches the metrics.
+	mw := httptest.NewRecorder()
+	mux.ServeHTTP(mw, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3999/metrics", nil))
+	if !strings.Contains(mw.Body.String(), "GET /oidc/jwks") {
+		t.Error("no metrics for the route GET /oidc/jwks")
+	}
 }

@@ -128,3 +128,35 @@ func TestMergeKeepsBestRound(t *testing.T) {
 		t.Fatalf("merge: %+v", a)
 	}
 }
+
+func TestHashRefs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hashes ~16 times")
+	}
+	r, err := measureHashRefs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.gatehouse <= 0 || r.xcrypto <= 0 {
+		t.Fatalf("%+v", r)
+	}
+	t.Logf("one password check: Gatehouse %v, x/crypto %v", r.gatehouse, r.xcrypto)
+	if ref, _ := r.forServer("gatehouse-postgres"); ref != r.gatehouse {
+		t.Error("gatehouse rows must use Gatehouse's own hash")
+	}
+	if ref, _ := r.forServer("hydra-tuned"); ref != r.xcrypto {
+		t.Error("hydra rows must use x/crypto's")
+	}
+	if ref, _ := r.forServer("node"); ref != 0 {
+		t.Error("node has no in-harness reference")
+	}
+}
+
+func TestOutsideHash(t *testing.T) {
+	if got := outsideHash(100*time.Millisecond, 90*time.Millisecond); got < 0.099 || got > 0.101 {
+		t.Error(got)
+	}
+	if got := outsideHash(time.Millisecond, 2*time.Millisecond); got != 0 {
+		t.Error(got)
+	}
+}

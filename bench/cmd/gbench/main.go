@@ -8,8 +8,9 @@
 //	gbench hydra-login [flags]  tiny login/consent app for Ory Hydra
 //
 // bench/run.sh builds it and runs `taskset -c 1 gbench run`. It uses only
-// the standard library and golang.org/x/crypto/argon2, and it only ever
-// talks to 127.0.0.1.
+// the standard library, golang.org/x/crypto/argon2 (Hydra's login app) and
+// Gatehouse's internal/password (to time Gatehouse's own password check as
+// the sign-in hash reference), and it only ever talks to 127.0.0.1.
 package main
 
 import (
