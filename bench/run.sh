@@ -93,7 +93,9 @@ if [[ -n "${GATEHOUSE_BIN:-}" ]]; then
 else
   GH_BIN="$OUT/gatehouse"
   log "building Gatehouse"
-  if ! go build -o "$GH_BIN" ./cmd/gatehouse 2>"$OUT/gatehouse-build.log"; then
+  # A release build: static (CGO_ENABLED=0; nothing in Gatehouse needs cgo,
+  # and without it no libc or loader is mapped), as the README builds one.
+  if ! CGO_ENABLED=0 go build -trimpath -o "$GH_BIN" ./cmd/gatehouse 2>"$OUT/gatehouse-build.log"; then
     GH_WHY="does not build: $(grep -v '^#' "$OUT/gatehouse-build.log" | head -n 1 | cut -c1-150)"
     GH_BIN=""
     log "Gatehouse $GH_WHY"
