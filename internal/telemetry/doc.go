@@ -15,10 +15,11 @@
 //   - sign-in outcomes are the answers of the Experience API's
 //     verification, identification and submit routes, classified by status.
 //
-// The series are atomics owned by one Metrics, written in the Prometheus
-// text format at scrape time (exposition.go): several servers in one
-// process (the end-to-end tests) never share or clash on series. The Go
-// runtime and process series come from github.com/VictoriaMetrics/metrics;
-// the package does not use client_golang, whose protobuf descriptors and
-// collectors cost over a megabyte of resident memory at start-up.
+// The series live in one github.com/VictoriaMetrics/metrics Set per
+// Metrics, which writes them in the Prometheus text format at scrape time,
+// followed by the library's Go runtime and process series: several
+// servers in one process (the end-to-end tests) never share or clash on
+// series. The package does not use client_golang, whose protobuf
+// descriptors and collectors cost over a megabyte of resident memory at
+// start-up.
 package telemetry

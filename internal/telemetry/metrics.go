@@ -1,46 +1,53 @@
 package telemetry
 
 import (
+	"bytes"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+
+	vm "github.com/VictoriaMetrics/metrics"
 )
 
-// Metrics holds one server's series. They are plain atomics, written in
-// the Prometheus text format by Handler (exposition.go); the Go runtime
-// and process series come from github.com/VictoriaMetrics/metrics, which,
-// unlike client_golang, pulls in no protobuf and registers nothing at
-// start-up.
+// Metrics holds one server's series in its own github.com/VictoriaMetrics/metrics
+// Set, so several servers in one process (the end-to-end tests) never
+// share or clash on series. The library writes the text format; this
+// package only names the series.
 type Metrics struct {
 	log *slog.Logger
+	set *vm.Set
 
-	// inFlight counts requests being served, read at scrape time: one
-	// atomic add per change instead of a float compare-and-swap loop.
+	// inFlight counts requests being served, read by a gauge callback at
+	// scrape time: one atomic add per change instead of a float
+	// compare-and-swap loop.
 	inFlight atomic.Int64
 
 	// tokens are the issued-token counters by grant_type label (the
 	// known grant types and "other"); the map is never written after New.
-	tokens map[string]*counter
+	tokens map[string]*vm.Counter
 
 	// Per route pattern, so the request path does one map lookup and
-	// never builds a label string.
+	// never builds a series name.
 	routes   sync.Map // route → *routeMetrics
 	routesMu sync.Mutex
 
-	// pools reads the store's pool statistics at scrape time (nil until
-	// RegisterPools).
-	pools atomic.Pointer[PoolStats]
+	// pools is the store's pool statistics (nil until RegisterPools).
+	pools   atomic.Pointer[poolSeries]
+	poolsMu sync.Mutex
 }
 
 // routeMetrics is everything record needs for one route pattern.
 type routeMetrics struct {
-	route    string
-	duration histogram
+	// label is the route as a label value, escaped for a series name.
+	label    string
+	duration *vm.PrometheusHistogram
 	// step is the sign-in step the route is ("" if none), and signIns its
-	// outcome counters, indexed like outcomes.
+	// outcome counters, indexed like outcomes (nil if step is "").
 	step    string
-	signIns [len(outcomes)]counter
+	signIns [len(outcomes)]*vm.Counter
 	// codes are the request counters by status code seen so far: a route
 	// answers with few distinct codes, so a copy-on-write slice scanned
 	// linearly beats a map.
@@ -49,39 +56,20 @@ type routeMetrics struct {
 
 type codeCounter struct {
 	code    int
-	counter *counter
+	counter *vm.Counter
 }
-
-// counter is a monotonically increasing count.
-type counter struct{ n atomic.Uint64 }
-
-func (c *counter) Inc()          { c.n.Add(1) }
-func (c *counter) value() uint64 { return c.n.Load() }
 
 // latencyBuckets span the fast paths (discovery, JWKS and token issuance
 // take well under a millisecond) up to argon2-bound sign-ins.
 var latencyBuckets = [...]float64{.0002, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}
 
-// histogram is a Prometheus histogram over latencyBuckets, lock-free:
-// each observation is two atomic adds and one compare-and-swap.
-type histogram struct {
-	// buckets[i] counts the observations in (latencyBuckets[i-1],
-	// latencyBuckets[i]]; the last one those above every bound. They are
-	// made cumulative, and summed into the count, at scrape time, so the
-	// exposed count always equals the +Inf bucket.
-	buckets [len(latencyBuckets) + 1]atomic.Uint64
-	sumBits atomic.Uint64 // math.Float64bits of the sum of observations
-}
+// contentType is the Prometheus text exposition format.
+const contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-// observe records one value in seconds.
-func (h *histogram) observe(v float64) {
-	i := 0
-	for i < len(latencyBuckets) && v > latencyBuckets[i] {
-		i++
-	}
-	h.buckets[i].Add(1)
-	addFloat(&h.sumBits, v)
-}
+// labelValue escapes v for a label value inside a series name given to
+// the Set: the library writes names verbatim and refuses line breaks, so
+// the text format's escaping (\\, \", \n) is applied here, once per series.
+var labelValue = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace
 
 // New returns Metrics; the Go runtime and process series are written with
 // them. logger receives the access log at debug level; nil disables it.
@@ -89,11 +77,15 @@ func New(logger *slog.Logger) *Metrics {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	m := &Metrics{log: logger, tokens: make(map[string]*counter, len(knownGrantTypes)+1)}
+	// HELP and TYPE lines; a process-wide setting of the library.
+	vm.ExposeMetadata(true)
+	m := &Metrics{log: logger, set: vm.NewSet(), tokens: make(map[string]*vm.Counter, len(knownGrantTypes)+1)}
+	m.set.NewGauge("gatehouse_http_requests_in_flight", func() float64 { return float64(m.inFlight.Load()) })
+	// The grant types are known, so their series start at zero.
 	for gt := range knownGrantTypes {
-		m.tokens[gt] = new(counter)
+		m.tokens[gt] = m.set.NewCounter(`gatehouse_oidc_tokens_issued_total{grant_type="` + labelValue(gt) + `"}`)
 	}
-	m.tokens["other"] = new(counter)
+	m.tokens["other"] = m.set.NewCounter(`gatehouse_oidc_tokens_issued_total{grant_type="other"}`)
 	return m
 }
 
@@ -102,20 +94,45 @@ func (m *Metrics) Handler() http.Handler {
 	return http.HandlerFunc(m.serveMetrics)
 }
 
+// serveMetrics answers a scrape: the text is built in memory first, so a
+// slow scraper never holds anything the request path needs.
+func (m *Metrics) serveMetrics(w http.ResponseWriter, _ *http.Request) {
+	m.refreshPools()
+	var b bytes.Buffer
+	m.set.WritePrometheus(&b)
+	vm.WriteProcessMetrics(&b)
+	vm.WriteFDMetrics(&b)
+	w.Header().Set("Content-Type", contentType)
+	_, _ = w.Write(b.Bytes())
+}
+
 // route returns the metrics of a route pattern, created on first use.
 func (m *Metrics) route(route string) *routeMetrics {
 	if rm, ok := m.routes.Load(route); ok {
 		return rm.(*routeMetrics)
 	}
-	rm := &routeMetrics{route: route}
+	m.routesMu.Lock()
+	defer m.routesMu.Unlock()
+	if rm, ok := m.routes.Load(route); ok {
+		return rm.(*routeMetrics)
+	}
+	rm := &routeMetrics{label: labelValue(route)}
+	rm.duration = m.set.NewPrometheusHistogramExt(
+		`gatehouse_http_request_duration_seconds{route="`+rm.label+`"}`, latencyBuckets[:])
 	rm.step, _ = signInStep(route)
+	if rm.step != "" {
+		for i, o := range outcomes {
+			rm.signIns[i] = m.set.NewCounter(
+				`gatehouse_sign_in_outcomes_total{outcome="` + o + `",step="` + labelValue(rm.step) + `"}`)
+		}
+	}
 	rm.codes.Store(new([]codeCounter))
-	v, _ := m.routes.LoadOrStore(route, rm)
-	return v.(*routeMetrics)
+	m.routes.Store(route, rm)
+	return rm
 }
 
 // counter returns the request counter of rm's route and code.
-func (m *Metrics) counter(rm *routeMetrics, code int) *counter {
+func (m *Metrics) counter(rm *routeMetrics, code int) *vm.Counter {
 	for _, cc := range *rm.codes.Load() {
 		if cc.code == code {
 			return cc.counter
@@ -129,7 +146,7 @@ func (m *Metrics) counter(rm *routeMetrics, code int) *counter {
 			return cc.counter
 		}
 	}
-	c := new(counter)
+	c := m.set.NewCounter(`gatehouse_http_requests_total{code="` + strconv.Itoa(code) + `",route="` + rm.label + `"}`)
 	codes := append(old[:len(old):len(old)], codeCounter{code, c})
 	rm.codes.Store(&codes)
 	return c

@@ -74,7 +74,7 @@ func (m *Metrics) record(r *http.Request, status int, elapsed time.Duration, tee
 	}
 	rm := m.route(route)
 	m.counter(rm, status).Inc()
-	rm.duration.observe(elapsed.Seconds())
+	rm.duration.Update(elapsed.Seconds())
 	if tee != nil && status == http.StatusOK {
 		m.tokens[grantTypeLabel(tee.captured(), r.Header.Get("Content-Type"))].Inc()
 	}

@@ -1,71 +1,95 @@
 package telemetry
 
 import (
-	"bytes"
 	"database/sql"
 	"errors"
-	"slices"
+	"sync/atomic"
+
+	vm "github.com/VictoriaMetrics/metrics"
 )
 
 // PoolStats reports database/sql pool statistics by pool name ("write",
 // "read" on SQLite; "main" on PostgreSQL, where one pool does both).
 type PoolStats func() map[string]sql.DBStats
 
+// poolSeries is a registered store's pool statistics: read once per
+// scrape (refreshPools), so every pool series of a scrape comes from one
+// snapshot.
+type poolSeries struct {
+	stats    PoolStats
+	last     atomic.Pointer[map[string]sql.DBStats]
+	counters []poolCounter
+}
+
+// poolCounter is a counter-typed pool series, set from the snapshot.
+type poolCounter struct {
+	pool  string
+	value func(s *sql.DBStats) float64
+	c     *vm.FloatCounter
+}
+
+// poolGauges and poolCounters are the pool series.
+var poolGauges = []struct {
+	name  string
+	value func(s *sql.DBStats) float64
+}{
+	{"gatehouse_store_idle_connections", func(s *sql.DBStats) float64 { return float64(s.Idle) }},
+	{"gatehouse_store_in_use_connections", func(s *sql.DBStats) float64 { return float64(s.InUse) }},
+	{"gatehouse_store_max_open_connections", func(s *sql.DBStats) float64 { return float64(s.MaxOpenConnections) }},
+	{"gatehouse_store_open_connections", func(s *sql.DBStats) float64 { return float64(s.OpenConnections) }},
+}
+
+var poolCounters = []struct {
+	name  string
+	value func(s *sql.DBStats) float64
+}{
+	{"gatehouse_store_max_idle_closed_total", func(s *sql.DBStats) float64 { return float64(s.MaxIdleClosed + s.MaxIdleTimeClosed) }},
+	{"gatehouse_store_max_lifetime_closed_total", func(s *sql.DBStats) float64 { return float64(s.MaxLifetimeClosed) }},
+	{"gatehouse_store_wait_count_total", func(s *sql.DBStats) float64 { return float64(s.WaitCount) }},
+	{"gatehouse_store_wait_seconds_total", func(s *sql.DBStats) float64 { return s.WaitDuration.Seconds() }},
+}
+
 // RegisterPools exports the store's connection pools, read at scrape time.
-// A Metrics exports one store: a second call is an error.
+// The pools are those stats reports now (a store's pools are fixed once it
+// is open). A Metrics exports one store: a second call is an error.
 func (m *Metrics) RegisterPools(stats PoolStats) error {
 	if stats == nil {
 		return errors.New("telemetry: nil pool statistics")
 	}
-	if !m.pools.CompareAndSwap(nil, &stats) {
+	m.poolsMu.Lock()
+	defer m.poolsMu.Unlock()
+	if m.pools.Load() != nil {
 		return errors.New("telemetry: pool statistics already registered")
 	}
+	p := &poolSeries{stats: stats}
+	snapshot := stats()
+	p.last.Store(&snapshot)
+	for pool := range snapshot {
+		labels := `{pool="` + labelValue(pool) + `"}`
+		for _, f := range poolGauges {
+			m.set.NewGauge(f.name+labels, func() float64 {
+				s := (*p.last.Load())[pool]
+				return f.value(&s)
+			})
+		}
+		for _, f := range poolCounters {
+			p.counters = append(p.counters, poolCounter{pool, f.value, m.set.NewFloatCounter(f.name + labels)})
+		}
+	}
+	m.pools.Store(p)
 	return nil
 }
 
-// poolFamilies are the pool series, in exposition (name) order.
-var poolFamilies = []struct {
-	name, typ, help string
-	value           func(s *sql.DBStats) float64
-}{
-	{"gatehouse_store_idle_connections", "gauge", "Idle connections.",
-		func(s *sql.DBStats) float64 { return float64(s.Idle) }},
-	{"gatehouse_store_in_use_connections", "gauge", "Connections in use.",
-		func(s *sql.DBStats) float64 { return float64(s.InUse) }},
-	{"gatehouse_store_max_idle_closed_total", "counter", "Connections closed by the idle limits.",
-		func(s *sql.DBStats) float64 { return float64(s.MaxIdleClosed + s.MaxIdleTimeClosed) }},
-	{"gatehouse_store_max_lifetime_closed_total", "counter", "Connections closed by the lifetime limit.",
-		func(s *sql.DBStats) float64 { return float64(s.MaxLifetimeClosed) }},
-	{"gatehouse_store_max_open_connections", "gauge", "Pool size limit.",
-		func(s *sql.DBStats) float64 { return float64(s.MaxOpenConnections) }},
-	{"gatehouse_store_open_connections", "gauge", "Connections open, in use or idle.",
-		func(s *sql.DBStats) float64 { return float64(s.OpenConnections) }},
-	{"gatehouse_store_wait_count_total", "counter", "Times a caller waited for a connection.",
-		func(s *sql.DBStats) float64 { return float64(s.WaitCount) }},
-	{"gatehouse_store_wait_seconds_total", "counter", "Time spent waiting for a connection.",
-		func(s *sql.DBStats) float64 { return s.WaitDuration.Seconds() }},
-}
-
-// writePools writes the pool series, if a store registered its pools.
-func (m *Metrics) writePools(b *bytes.Buffer) {
+// refreshPools takes the snapshot the pool series of a scrape show.
+func (m *Metrics) refreshPools() {
 	p := m.pools.Load()
 	if p == nil {
 		return
 	}
-	stats := (*p)()
-	if len(stats) == 0 {
-		return
-	}
-	names := make([]string, 0, len(stats))
-	for name := range stats {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, f := range poolFamilies {
-		header(b, f.name, f.typ, f.help)
-		for _, name := range names {
-			s := stats[name]
-			sampleFloat(b, f.name, f.value(&s), "pool", name)
-		}
+	snapshot := p.stats()
+	p.last.Store(&snapshot)
+	for _, c := range p.counters {
+		s := snapshot[c.pool]
+		c.c.Set(c.value(&s))
 	}
 }
