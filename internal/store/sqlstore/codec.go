@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 )
 
@@ -144,6 +145,12 @@ func (c jsonCol) Scan(src any) error {
 	default:
 		return fmt.Errorf("json column: unexpected %T", src)
 	}
+	if dst, ok := c.dst.(*[]string); ok {
+		if ss, ok := scanStrings(b); ok {
+			*dst = ss
+			return nil
+		}
+	}
 	rv := reflect.ValueOf(c.dst).Elem()
 	rv.SetZero()
 	if err := json.Unmarshal(b, c.dst); err != nil {
@@ -154,6 +161,46 @@ func (c jsonCol) Scan(src any) error {
 		rv.SetZero()
 	}
 	return nil
+}
+
+// scanStrings reads b when it is a compact JSON array of plain strings —
+// printable ASCII, no escapes — as jsonVal writes scopes, resources and AMR
+// (a token read decodes four of them; encoding/json took a third of the
+// read). ok is false for anything else, which encoding/json then reads. An
+// empty array is nil, as jsonCol makes it. The strings share one
+// allocation.
+func scanStrings(b []byte) (ss []string, ok bool) {
+	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
+		return nil, false
+	}
+	if len(b) == 2 {
+		return nil, true
+	}
+	body := string(b[1 : len(b)-1])
+	ss = make([]string, 0, strings.Count(body, ",")+1)
+	for {
+		if len(body) < 2 || body[0] != '"' {
+			return nil, false
+		}
+		end := 1
+		for ; end < len(body) && body[end] != '"'; end++ {
+			if c := body[end]; c < 0x20 || c >= 0x7f || c == '\\' {
+				return nil, false
+			}
+		}
+		if end == len(body) {
+			return nil, false
+		}
+		ss = append(ss, body[1:end])
+		body = body[end+1:]
+		if body == "" {
+			return ss, true
+		}
+		if body[0] != ',' {
+			return nil, false
+		}
+		body = body[1:]
+	}
 }
 
 // jsonArgs encodes several values with jsonVal, stopping at the first error.

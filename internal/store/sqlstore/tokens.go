@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -96,8 +95,8 @@ func (s *Store) GetToken(ctx context.Context, hash []byte, now time.Time) (*stor
 
 // RotateToken is a conditional UPDATE: only the rotation that still finds
 // oldHash current changes the row. When it replaces the row's access token
-// and that one still lives, it first moves it to held_access_tokens, in
-// the same transaction, reading it under the row's lock (FOR UPDATE on
+// and that one still lives, it first copies it to held_access_tokens, in
+// the same transaction, from the row as it is then (read FOR UPDATE on
 // PostgreSQL; SQLite has one writer): a concurrent revocation of that
 // token either comes first (nothing is held) or finds the held row.
 func (s *Store) RotateToken(ctx context.Context, oldHash []byte, next *store.Token, now time.Time) error {
@@ -126,40 +125,16 @@ func (s *Store) RotateToken(ctx context.Context, oldHash []byte, next *store.Tok
 			oldHash, now.UnixMilli(), next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), atHash, atScopes, atExpires)
 	}
 	return s.inTx(ctx, func(tx *Store) error {
-		var grantID string
-		var issuedAt time.Time
-		var prev store.EmbeddedAccess
-		err := tx.w().QueryRowContext(ctx, `SELECT grant_id, created_at, at_hash, at_scopes, at_expires_at
-			FROM tokens `+live+tx.dialect.ForUpdate, oldHash, now.UnixMilli()).Scan(
-			strCol{&grantID}, timeCol{&issuedAt}, &prev.Hash, jsonCol{&prev.Scopes}, timeCol{&prev.ExpiresAt})
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%s: %w", op, store.ErrNotFound)
-		}
-		if err != nil {
-			return tx.wrap(op, err)
-		}
-		if prev.Hash != nil && now.Before(prev.ExpiresAt) && grantID != "" && !bytes.Equal(prev.Hash, next.Access.Hash) {
-			if err := tx.holdAccessToken(ctx, grantID, &prev, issuedAt); err != nil {
-				return err
-			}
+		if _, err := tx.w().ExecContext(ctx, `INSERT INTO held_access_tokens (hash, grant_id, scopes, created_at, expires_at)
+			SELECT at_hash, grant_id, at_scopes, created_at, at_expires_at FROM tokens `+live+`
+			AND at_hash IS NOT NULL AND at_expires_at > $2 AND grant_id IS NOT NULL AND at_hash <> $3`,
+			oldHash, now.UnixMilli(), atHash); err != nil {
+			return tx.wrap("hold access token", err)
 		}
 		return tx.execOne(ctx, op, `UPDATE tokens SET hash = $3, created_at = $4, expires_at = $5,
 			at_hash = $6, at_scopes = $7, at_expires_at = $8 `+live,
 			oldHash, now.UnixMilli(), next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), atHash, atScopes, atExpires)
 	})
-}
-
-// holdAccessToken inserts one row of held_access_tokens (two indexes, where
-// a tokens row has seven).
-func (s *Store) holdAccessToken(ctx context.Context, grantID string, at *store.EmbeddedAccess, issuedAt time.Time) error {
-	const op = "hold access token"
-	scopes, err := jsonVal(at.Scopes)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	_, err = s.w().ExecContext(ctx, `INSERT INTO held_access_tokens (hash, grant_id, scopes, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5)`, at.Hash, grantID, scopes, millis(createdAt(issuedAt)), millis(truncate(at.ExpiresAt)))
-	return s.wrap(op, err)
 }
 
 // getHeldAccessToken reads a held access token into t, with the rest of it
