@@ -57,8 +57,8 @@ func SplitScopes(scopes []string) (oidc, resource []string) {
 var profileClaims = []string{"family_name", "given_name", "middle_name", "nickname",
 	"preferred_username", "profile", "website", "gender", "birthdate", "zoneinfo", "locale"}
 
-// ClaimsSupported is discovery's claims_supported: what UserClaims can emit
-// plus the ID token's own claims.
+// ClaimsSupported is discovery's claims_supported: what AppendUserClaims can
+// emit plus the ID token's own claims.
 var ClaimsSupported = []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "sid",
 	"name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile",
 	"picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at", "username",
@@ -70,72 +70,6 @@ var ClaimsSupported = []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "
 type UserData struct {
 	User  *store.User
 	Roles []string
-}
-
-// UserClaims maps a user to claims by scope, with Logto's names and rules:
-// name/picture/username/email/phone_number are null when unset;
-// *_verified is true exactly when the value is present; created_at and
-// updated_at are epoch milliseconds. forIDToken leaves out the extended
-// claims (custom_data, identities) that Logto puts in the ID token only when
-// the tenant enables them; roles is enabled by default, so it stays.
-func UserClaims(d UserData, scopes []string, forIDToken bool) map[string]any {
-	u := d.User
-	c := map[string]any{"sub": u.ID}
-	has := func(s string) bool { return slices.Contains(scopes, s) }
-	if has(ScopeProfile) {
-		c["name"] = nullable(u.Name)
-		c["picture"] = nullable(u.Avatar)
-		c["username"] = nullable(u.Username)
-		c["created_at"] = u.CreatedAt.UnixMilli()
-		c["updated_at"] = u.UpdatedAt.UnixMilli()
-		prof := profileMap(u.Profile)
-		for _, k := range profileClaims {
-			if v, ok := prof[k]; ok && v != nil {
-				c[k] = v
-			}
-		}
-		if _, ok := c["preferred_username"]; !ok && u.Username != "" {
-			c["preferred_username"] = u.Username
-		}
-	}
-	if has(ScopeEmail) {
-		c["email"] = nullable(u.PrimaryEmail)
-		c["email_verified"] = u.PrimaryEmail != ""
-	}
-	if has(ScopePhone) {
-		c["phone_number"] = nullable(u.PrimaryPhone)
-		c["phone_number_verified"] = u.PrimaryPhone != ""
-	}
-	if has(ScopeAddress) {
-		if v, ok := profileMap(u.Profile)["address"]; ok && v != nil {
-			c["address"] = v
-		}
-	}
-	if has(ScopeRoles) {
-		roles := d.Roles
-		if roles == nil {
-			roles = []string{}
-		}
-		c["roles"] = roles
-	}
-	if forIDToken {
-		return c
-	}
-	if has(ScopeCustomData) {
-		c["custom_data"] = objectOrEmpty(u.CustomData)
-	}
-	if has(ScopeIdentities) {
-		c["identities"] = objectOrEmpty(u.Identities)
-		c["sso_identities"] = []any{}
-	}
-	return c
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func objectOrEmpty(raw json.RawMessage) any {
@@ -177,9 +111,9 @@ func snake(s string) string {
 	return b.String()
 }
 
-// claimKeys are every key UserClaims can emit, sorted as encoding/json
-// sorts map keys, so AppendUserClaims writes the same bytes as
-// json.Marshal(UserClaims(…)).
+// claimKeys are every key a user's claims can have, sorted as
+// encoding/json sorts map keys (the order claims were written in when they
+// were a map).
 var claimKeys = [...]string{"address", "birthdate", "created_at", "custom_data", "email", "email_verified",
 	"family_name", "gender", "given_name", "identities", "locale", "middle_name", "name", "nickname",
 	"phone_number", "phone_number_verified", "picture", "preferred_username", "profile", "roles",
@@ -236,12 +170,15 @@ type claimVal struct {
 	v    any
 }
 
-// AppendUserClaims appends the JSON object of UserClaims(d, scopes,
-// forIDToken) to dst: byte for byte what json.Marshal gives for that map,
-// without building the map or encoding by reflection (userinfo's hot path).
-func AppendUserClaims(dst []byte, d UserData, scopes []string, forIDToken bool) ([]byte, error) {
+// userClaimVals are a user's claims by scope, with Logto's names and rules,
+// by position in claimKeys (kindNone where absent):
+// name/picture/username/email/phone_number are null when unset;
+// *_verified is true exactly when the value is present; created_at and
+// updated_at are epoch milliseconds. forIDToken leaves out the extended
+// claims (custom_data, identities) that Logto puts in the ID token only when
+// the tenant enables them; roles is enabled by default, so it stays.
+func userClaimVals(d UserData, scopes []string, forIDToken bool) (vals [len(claimKeys)]claimVal) {
 	u := d.User
-	var vals [len(claimKeys)]claimVal
 	vals[ciSub] = claimVal{kind: kindNullable, s: u.ID}
 	has := func(s string) bool { return slices.Contains(scopes, s) }
 	if has(ScopeProfile) {
@@ -287,48 +224,129 @@ func AppendUserClaims(dst []byte, d UserData, scopes []string, forIDToken bool) 
 			vals[ciSSOIdentities] = claimVal{kind: kindRaw, raw: emptyArray}
 		}
 	}
+	return vals
+}
+
+// AppendUserClaims appends the JSON object of the user's claims (see
+// userClaimVals) to dst, keys sorted: byte for byte what json.Marshal gives
+// for the map of the reference UserClaims (claims_ref_test.go), without
+// building a map or encoding by reflection (userinfo's hot path).
+func AppendUserClaims(dst []byte, d UserData, scopes []string, forIDToken bool) ([]byte, error) {
+	vals := userClaimVals(d, scopes, forIDToken)
 	dst = append(dst, '{')
 	first := true
 	for i := range vals {
-		cv := &vals[i]
-		if cv.kind == kindNone {
+		if vals[i].kind == kindNone {
 			continue
 		}
 		if !first {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = append(dst, '"')
-		dst = append(dst, claimKeys[i]...)
-		dst = append(dst, '"', ':')
-		switch cv.kind {
-		case kindNullable:
-			if cv.s == "" && i != ciSub {
-				dst = append(dst, "null"...)
-			} else {
-				dst = AppendJSONString(dst, cv.s)
+		var err error
+		if dst, err = appendMember(dst, claimKeys[i], &vals[i], i == ciSub); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// appendMember appends "key":value. A kindNullable empty string is null
+// unless keepEmpty (sub is always a string).
+func appendMember(dst []byte, key string, cv *claimVal, keepEmpty bool) ([]byte, error) {
+	dst = append(dst, '"')
+	dst = append(dst, key...)
+	dst = append(dst, '"', ':')
+	switch cv.kind {
+	case kindNullable:
+		if cv.s == "" && !keepEmpty {
+			return append(dst, "null"...), nil
+		}
+		return AppendJSONString(dst, cv.s), nil
+	case kindBool:
+		return strconv.AppendBool(dst, cv.b), nil
+	case kindInt:
+		return strconv.AppendInt(dst, cv.n, 10), nil
+	case kindStrings:
+		dst = append(dst, '[')
+		for j, s := range cv.ss {
+			if j > 0 {
+				dst = append(dst, ',')
 			}
-		case kindBool:
-			dst = strconv.AppendBool(dst, cv.b)
-		case kindInt:
-			dst = strconv.AppendInt(dst, cv.n, 10)
-		case kindStrings:
-			dst = append(dst, '[')
-			for j, s := range cv.ss {
-				if j > 0 {
-					dst = append(dst, ',')
-				}
-				dst = AppendJSONString(dst, s)
-			}
-			dst = append(dst, ']')
-		case kindRaw:
-			dst = append(dst, cv.raw...)
-		case kindAny:
-			b, err := json.Marshal(cv.v)
-			if err != nil {
-				return dst, err
-			}
-			dst = append(dst, b...)
+			dst = AppendJSONString(dst, s)
+		}
+		return append(dst, ']'), nil
+	case kindRaw:
+		return append(dst, cv.raw...), nil
+	}
+	b, err := json.Marshal(cv.v)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, b...), nil
+}
+
+// idClaim is a registered claim of an ID token.
+type idClaim struct {
+	key string
+	val claimVal
+}
+
+// appendIDClaims appends the claims of t (registered ones and t.User's by
+// t.Scopes) as one JSON object, byte for byte what json.Marshal gives for
+// them as a map (tested): members sorted by key, a user claim never
+// replacing a registered one (sub is the only name both have).
+func appendIDClaims(dst []byte, iss string, t *IDToken) ([]byte, error) {
+	// Sorted by key; absent ones are left out.
+	reg := make([]idClaim, 0, 10)
+	if len(t.AMR) > 0 {
+		reg = append(reg, idClaim{"amr", claimVal{kind: kindStrings, ss: t.AMR}})
+	}
+	if t.AccessToken != "" {
+		reg = append(reg, idClaim{"at_hash", claimVal{kind: kindNullable, s: ATHash(t.AccessToken)}})
+	}
+	reg = append(reg, idClaim{"aud", claimVal{kind: kindNullable, s: t.Audience}})
+	if !t.AuthTime.IsZero() {
+		reg = append(reg, idClaim{"auth_time", claimVal{kind: kindInt, n: t.AuthTime.Unix()}})
+	}
+	reg = append(reg, idClaim{"exp", claimVal{kind: kindInt, n: t.ExpiresAt.Unix()}},
+		idClaim{"iat", claimVal{kind: kindInt, n: t.IssuedAt.Unix()}},
+		idClaim{"iss", claimVal{kind: kindNullable, s: iss}})
+	if t.Nonce != "" {
+		reg = append(reg, idClaim{"nonce", claimVal{kind: kindNullable, s: t.Nonce}})
+	}
+	if sid := SID(t.SessionID); sid != "" {
+		reg = append(reg, idClaim{"sid", claimVal{kind: kindNullable, s: sid}})
+	}
+	reg = append(reg, idClaim{"sub", claimVal{kind: kindNullable, s: t.Subject}})
+
+	var vals [len(claimKeys)]claimVal
+	if t.User != nil {
+		vals = userClaimVals(*t.User, t.Scopes, true)
+		vals[ciSub].kind = kindNone // the registered sub
+	}
+	dst = append(dst, '{')
+	var err error
+	r, u := 0, 0
+	for first := true; ; first = false {
+		for u < len(vals) && vals[u].kind == kindNone {
+			u++
+		}
+		if r == len(reg) && u == len(vals) {
+			break
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		if u == len(vals) || r < len(reg) && reg[r].key < claimKeys[u] {
+			dst, err = appendMember(dst, reg[r].key, &reg[r].val, true)
+			r++
+		} else {
+			dst, err = appendMember(dst, claimKeys[u], &vals[u], false)
+			u++
+		}
+		if err != nil {
+			return dst, err
 		}
 	}
 	return append(dst, '}'), nil

@@ -2,6 +2,7 @@ package token
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -96,4 +97,48 @@ func BenchmarkUserClaimsMarshal(b *testing.B) {
 			buf, _ = AppendUserClaims(buf[:0], UserData{User: u}, scopes, false)
 		}
 	})
+}
+
+// TestIDTokenClaimsMatchMap: an ID token's claims are byte for byte what
+// json.Marshal gives for them as a map (refIDClaims).
+func TestIDTokenClaimsMatchMap(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.UTC)
+	users := []*store.User{
+		{ID: "u1", CreatedAt: at, UpdatedAt: at},
+		{ID: "", Profile: json.RawMessage(`{}`)},
+		{ID: "u2", Username: "alice", PrimaryEmail: "a@example.com", Name: "Alice <A&B>", Avatar: "https://x/a.png",
+			PrimaryPhone: "+15550100", CreatedAt: at, UpdatedAt: at.Add(time.Hour),
+			Profile: json.RawMessage(`{"givenName":"Al\u2028ice","familyName":"Q\"uote","locale":"ko-KR","address":{"country":"KR"},"nickname":null,"website":"https://a.example/?a=1&b=2"}`)},
+		{ID: "u3", Username: "bob\x01", Profile: json.RawMessage(`{"preferredUsername":"bobby","birthdate":"2000-01-01","zoneinfo":"Asia/Seoul"}`)},
+	}
+	scopeSets := [][]string{nil, {"openid"}, {"openid", "profile", "email", "phone", "address", "custom_data", "identities", "roles"}}
+	tokens := []IDToken{
+		{Subject: "u1", Audience: "app", IssuedAt: at, ExpiresAt: at.Add(time.Hour)},
+		{Subject: "u2", Audience: "", Nonce: "n<1>", AuthTime: at.Add(-time.Minute), IssuedAt: at, ExpiresAt: at.Add(time.Hour),
+			AccessToken: "at-value", SessionID: "sess", AMR: []string{"pwd", "otp"}},
+	}
+	const iss = "https://id.example/oidc"
+	for _, tok := range tokens {
+		check := func(what string, tok IDToken) {
+			t.Helper()
+			want, err := json.Marshal(refIDClaims(iss, tok))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := appendIDClaims([]byte("prefix"), iss, &tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != "prefix"+string(want) {
+				t.Errorf("%s:\n got %s\nwant %s", what, got[6:], want)
+			}
+		}
+		check("no user", tok)
+		for ui, u := range users {
+			for si, scopes := range scopeSets {
+				tok.User, tok.Scopes = &UserData{User: u, Roles: []string{"admin"}}, scopes
+				check(fmt.Sprintf("user %d scopes %d", ui, si), tok)
+			}
+		}
+	}
 }

@@ -46,47 +46,27 @@ type IDToken struct {
 	// SessionID is the browser session; sid is derived from it.
 	SessionID string
 	AMR       []string
-	// Claims are the user claims by scope (see UserClaims). Registered
-	// claim names in it are ignored.
-	Claims map[string]any
+	// User, when set, gives the user claims by Scopes (the ID token's
+	// set: no custom_data or identities).
+	User   *UserData
+	Scopes []string
 }
-
-// registered claims a user claim may never override.
-var registered = map[string]bool{"iss": true, "sub": true, "aud": true, "exp": true, "iat": true,
-	"auth_time": true, "nonce": true, "at_hash": true, "sid": true, "azp": true, "amr": true, "jti": true}
 
 // IDToken signs an ID token (OIDC Core §2) with alg ("" means ES256).
 func (m *Minter) IDToken(t IDToken, alg string) (string, error) {
 	if alg == "" {
 		alg = DefaultAlg
 	}
-	c := make(map[string]any, len(t.Claims)+10)
-	for k, v := range t.Claims {
-		if !registered[k] {
-			c[k] = v
-		}
+	bp := claimsPool.Get().(*[]byte)
+	b, err := appendIDClaims((*bp)[:0], m.Issuer, &t)
+	if err != nil {
+		return "", fmt.Errorf("sign id token: %w", err)
 	}
-	c["iss"] = m.Issuer
-	c["sub"] = t.Subject
-	c["aud"] = t.Audience
-	c["iat"] = t.IssuedAt.Unix()
-	c["exp"] = t.ExpiresAt.Unix()
-	if !t.AuthTime.IsZero() {
-		c["auth_time"] = t.AuthTime.Unix()
+	tok, err := m.Signer.Sign(json.RawMessage(b), alg, "JWT")
+	if cap(b) <= 4<<10 {
+		*bp = b
+		claimsPool.Put(bp)
 	}
-	if t.Nonce != "" {
-		c["nonce"] = t.Nonce
-	}
-	if t.AccessToken != "" {
-		c["at_hash"] = ATHash(t.AccessToken)
-	}
-	if sid := SID(t.SessionID); sid != "" {
-		c["sid"] = sid
-	}
-	if len(t.AMR) > 0 {
-		c["amr"] = t.AMR
-	}
-	tok, err := m.Signer.Sign(c, alg, "JWT")
 	if err != nil {
 		return "", fmt.Errorf("sign id token: %w", err)
 	}

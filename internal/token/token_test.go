@@ -62,7 +62,7 @@ func TestIDToken(t *testing.T) {
 	tok, err := m.IDToken(IDToken{
 		Subject: "u1", Audience: "app", Nonce: "n-0S6", AuthTime: now.Add(-time.Minute),
 		IssuedAt: now, ExpiresAt: now.Add(IDTokenTTL), AccessToken: "at-value", SessionID: "sess",
-		Claims: map[string]any{"name": "Ada", "iss": "evil", "sub": "evil"},
+		User: &UserData{User: &store.User{ID: "evil", Name: "Ada"}}, Scopes: []string{"openid", "profile"},
 	}, "")
 	if err != nil {
 		t.Fatal(err)

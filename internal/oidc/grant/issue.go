@@ -204,7 +204,7 @@ func (d *Deps) idToken(ctx context.Context, g *userGrant, accessToken string, no
 	return d.Minter.IDToken(token.IDToken{
 		Subject: g.user.ID, Audience: g.client.ID, Nonce: g.nonce, AuthTime: g.authTime,
 		IssuedAt: now, ExpiresAt: now.Add(ttl), AccessToken: accessToken, SessionID: g.sessionID, AMR: g.amr,
-		Claims: token.UserClaims(data, g.scopes, true),
+		User: &data, Scopes: g.scopes,
 	}, g.client.OIDCClientMetadata.IDTokenSignedResponseAlg)
 }
 
