@@ -2,8 +2,10 @@ package password
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
@@ -123,5 +125,25 @@ func TestDummyVerifyNeverMatches(t *testing.T) {
 	}
 	if NeedsRehash(dummyHash()) {
 		t.Fatal("the dummy hash must use the default (real) cost")
+	}
+}
+
+// TestHashStats: a verification counts once, with the CPU its hash took
+// (measured on Linux; at least a millisecond for DefaultParams' 19 MiB).
+func TestHashStats(t *testing.T) {
+	encoded, err := Hash("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n0, cpu0 := HashStats()
+	if ok, err := Verify("correct horse", encoded); !ok || err != nil {
+		t.Fatalf("Verify = %v, %v", ok, err)
+	}
+	n1, cpu1 := HashStats()
+	if n1 < n0+1 {
+		t.Fatalf("hashes %d -> %d, want one more", n0, n1)
+	}
+	if runtime.GOOS == "linux" && cpu1-cpu0 < time.Millisecond {
+		t.Fatalf("hash CPU grew by %v, want the hash's time", cpu1-cpu0)
 	}
 }

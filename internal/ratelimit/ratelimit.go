@@ -172,9 +172,14 @@ func (l *Limiter) Fail(ctx context.Context, key string) {
 	}
 }
 
-// Reset forgets key's failures after a success.
+// Reset forgets key's failures after a success. Most successes follow no
+// failure: a read (no write lock, no commit) finds nothing to forget.
 func (l *Limiter) Reset(ctx context.Context, key string) {
-	if err := l.store.DeleteLockout(ctx, hashKey("l", key)); err != nil {
+	k := hashKey("l", key)
+	if _, err := l.store.GetLockout(ctx, k, l.now()); errors.Is(err, store.ErrNotFound) {
+		return
+	}
+	if err := l.store.DeleteLockout(ctx, k); err != nil {
 		l.log.WarnContext(ctx, "rate limit: reset", "err", err)
 	}
 }

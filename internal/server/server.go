@@ -25,6 +25,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/httpapi"
 	"github.com/gatehouse/gatehouse/internal/interaction"
 	"github.com/gatehouse/gatehouse/internal/oidc"
+	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/signinexp"
 	"github.com/gatehouse/gatehouse/internal/signing"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -116,6 +117,9 @@ func OpenWithStore(ctx context.Context, cfg *config.Config, logger *slog.Logger,
 		now:    now,
 	}
 	s.Metrics = telemetry.New(logger)
+	if err := s.Metrics.RegisterHashing(password.HashStats); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
 	if ps, ok := st.(interface{ PoolStats() map[string]sql.DBStats }); ok {
 		if err := s.Metrics.RegisterPools(ps.PoolStats); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)

@@ -37,6 +37,9 @@ type Metrics struct {
 	// pools is the store's pool statistics (nil until RegisterPools).
 	pools   atomic.Pointer[poolSeries]
 	poolsMu sync.Mutex
+	// hashing is the password hashing statistics (nil until
+	// RegisterHashing).
+	hashing atomic.Pointer[hashingSeries]
 }
 
 // routeMetrics is everything record needs for one route pattern.
@@ -98,6 +101,7 @@ func (m *Metrics) Handler() http.Handler {
 // slow scraper never holds anything the request path needs.
 func (m *Metrics) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 	m.refreshPools()
+	m.refreshHashing()
 	var b bytes.Buffer
 	m.set.WritePrometheus(&b)
 	vm.WriteProcessMetrics(&b)

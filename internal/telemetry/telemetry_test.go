@@ -477,3 +477,29 @@ func BenchmarkBare(b *testing.B) {
 		mux.ServeHTTP(w, r)
 	}
 }
+
+// TestHashingSeries: the password hashing statistics are read at each
+// scrape, as counters, and register once.
+func TestHashingSeries(t *testing.T) {
+	m := New(nil)
+	n, cpu := uint64(3), 75*time.Millisecond
+	if err := m.RegisterHashing(func() (uint64, time.Duration) { return n, cpu }); err != nil {
+		t.Fatal(err)
+	}
+	if got := value(t, m, "gatehouse_password_hashes_total", nil); got != 3 {
+		t.Fatalf("hashes %v, want 3", got)
+	}
+	n, cpu = 4, 100*time.Millisecond
+	if got := value(t, m, "gatehouse_password_hash_cpu_seconds_total", nil); got != 0.1 {
+		t.Fatalf("hash CPU %v s, want 0.1", got)
+	}
+	_, types := parseExposition(t, serve(m.Handler(), "GET", "/metrics", "", "").Body.String())
+	for _, name := range []string{"gatehouse_password_hashes_total", "gatehouse_password_hash_cpu_seconds_total"} {
+		if types[name] != "counter" {
+			t.Errorf("%s has TYPE %q, want counter", name, types[name])
+		}
+	}
+	if err := m.RegisterHashing(func() (uint64, time.Duration) { return 0, 0 }); err == nil {
+		t.Fatal("a second RegisterHashing succeeded")
+	}
+}

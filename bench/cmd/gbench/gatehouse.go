@@ -5,11 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -147,6 +150,7 @@ func (g *gatehouseSrv) setup(rn *runner, _ *proc) (*target, error) {
 		signin: func(hc *http.Client, user string) (tokenSet, error) {
 			return flow.signIn(hc, user, benchPassword, false)
 		},
+		hashCPU: func() (float64, time.Duration, error) { return scrapeHashCPU(rn.tr, ep+"/metrics") },
 		na: map[string]string{"cc_logto": "—"},
 	}
 	// Users are created through the Experience API's Register flow.
@@ -168,4 +172,39 @@ func psqlExec(dsn, sql string) error {
 		return fmt.Errorf("psql: %v: %s", err, truncate(string(out), 400))
 	}
 	return nil
+}
+
+// scrapeHashCPU reads gatehouse_password_hashes_total and
+// gatehouse_password_hash_cpu_seconds_total from a Gatehouse /metrics: the
+// password checks the server has run and the CPU they took, measured by
+// the server on the hashing thread.
+func scrapeHashCPU(tr http.RoundTripper, metricsURL string) (n float64, cpu time.Duration, err error) {
+	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get(metricsURL)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, 0, err
+	}
+	var seen int
+	for _, line := range strings.Split(string(body), "\n") {
+		name, val, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		f, perr := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		switch {
+		case perr != nil:
+		case name == "gatehouse_password_hashes_total":
+			n, seen = f, seen+1
+		case name == "gatehouse_password_hash_cpu_seconds_total":
+			cpu, seen = time.Duration(f*float64(time.Second)), seen+1
+		}
+	}
+	if seen != 2 {
+		return 0, 0, fmt.Errorf("%s: no password hashing series", metricsURL)
+	}
+	return n, cpu, nil
 }

@@ -43,6 +43,9 @@ type result struct {
 	// othersCPU: share of the server's CPU used by other processes
 	// (PostgreSQL, other work on the machine) during the window.
 	othersCPU float64
+	// hashCPUPerOp is the sign-in's password hashing CPU as the server
+	// itself measured it (Gatehouse's /metrics), 0 where not reported.
+	hashCPUPerOp time.Duration
 }
 
 type serverResult struct {
@@ -621,10 +624,23 @@ func (rn *runner) runSignin(tg *target, pids []int) *result {
 	if rn.warm > 0 {
 		runGo(rn.signinConns, rn.warm, op)
 	}
+	var n0, n1 float64
+	var hash0, hash1 time.Duration
+	var hashErr error
+	if tg.hashCPU != nil {
+		n0, hash0, hashErr = tg.hashCPU()
+	}
 	res, _ := rn.measure(pids, func() (loadOut, error) { return runGo(rn.signinConns, rn.dur, op), nil })
+	if tg.hashCPU != nil && hashErr == nil {
+		n1, hash1, hashErr = tg.hashCPU()
+	}
 	res.tool = fmt.Sprintf("Go, %d workers", rn.signinConns)
 	if res.lo.errs > 0 {
 		res.note = "first error: " + oneLine(res.lo.firstErr, 100)
+	}
+	if tg.hashCPU != nil && hashErr == nil && res.lo.ops > 0 && n1 > n0 {
+		// One password check per sign-in; the scrapes frame the window.
+		res.hashCPUPerOp = (hash1 - hash0) / time.Duration(res.lo.ops)
 	}
 	// Once more, now that the server is idle: a machine busy with other
 	// work only inflates the reference, so the least of all is kept (which

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"time"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -37,6 +38,9 @@ type target struct {
 	signin          func(hc *http.Client, user string) (tokenSet, error)
 	users           []string
 	na              map[string]string // workload → why not measured
+	// hashCPU, when set, reads the server's own count of password hashes
+	// and the CPU they took (Gatehouse's /metrics).
+	hashCPU func() (n float64, cpu time.Duration, err error)
 }
 
 func checkJSONField(field string) func(resp) error {
