@@ -151,7 +151,7 @@ func (g *gatehouseSrv) setup(rn *runner, _ *proc) (*target, error) {
 			return flow.signIn(hc, user, benchPassword, false)
 		},
 		hashCPU: func() (float64, time.Duration, error) { return scrapeHashCPU(rn.tr, ep+"/metrics") },
-		na: map[string]string{"cc_logto": "—"},
+		na:      map[string]string{"cc_logto": "—"},
 	}
 	// Users are created through the Experience API's Register flow.
 	tr := loopbackTransport(4)

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"time"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // server is one implementation under test.
