@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -158,5 +159,21 @@ func TestOutsideHash(t *testing.T) {
 	}
 	if got := outsideHash(time.Millisecond, 2*time.Millisecond); got != 0 {
 		t.Error(got)
+	}
+}
+
+// TestPortFree: a port something listens on is not free; once closed, it is.
+func TestPortFree(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	if portFree(port) {
+		t.Fatalf("port %d reported free while listened on", port)
+	}
+	l.Close()
+	if !portFree(port) {
+		t.Fatalf("port %d reported taken after close", port)
 	}
 }

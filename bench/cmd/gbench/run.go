@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -163,8 +164,20 @@ func cmdRun(args []string) error {
 	_ = os.MkdirAll(rn.stubDir, 0o755)
 	rn.tr = loopbackTransport(max(*conns, *signinConns) + 8)
 
+	// Ports from -port up, skipping any that something already listens on
+	// (a server left over from an interrupted run would otherwise answer
+	// in place of the one under test, or make it fail to start).
 	port := *basePort
-	next := func() int { port++; return port - 1 }
+	next := func() int {
+		for {
+			p := port
+			port++
+			if portFree(p) {
+				return p
+			}
+			logf("gbench: 127.0.0.1:%d is taken, skipping it", p)
+		}
+	}
 	var servers []server
 	ghSQLite := &gatehouseSrv{db: "sqlite", bin: *ghBin, port: next()}
 	ghPG := &gatehouseSrv{db: "postgres", bin: *ghBin, port: next(), pgURL: *pgURL, schema: "bench_gatehouse"}
@@ -737,4 +750,14 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// portFree reports whether nothing listens on 127.0.0.1:port now.
+func portFree(port int) bool {
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return false
+	}
+	_ = l.Close()
+	return true
 }
