@@ -33,19 +33,24 @@ type benchEnv struct {
 	secret string
 }
 
-func newBenchServer(b testing.TB) *benchEnv {
-	b.Helper()
+// openBenchServer opens a server on an SQLite file in dir, with the
+// production logger: info level, so the debug access log is off.
+func openBenchServer(ctx context.Context, dir string) (*Server, error) {
 	env := map[string]string{
 		"GATEHOUSE_ENDPOINT":     "http://127.0.0.1:3999",
-		"GATEHOUSE_DATABASE_URL": "sqlite://" + filepath.Join(b.TempDir(), "g.db"),
+		"GATEHOUSE_DATABASE_URL": "sqlite://" + filepath.Join(dir, "g.db"),
 		"GATEHOUSE_SECRET_KEY":   strings.Repeat("ab", 32),
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] }, nil)
 	if err != nil {
-		b.Fatal(err)
+		return nil, err
 	}
-	// The production logger: info level, so the debug access log is off.
-	s, err := Open(b.Context(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	return Open(ctx, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+}
+
+func newBenchServer(b testing.TB) *benchEnv {
+	b.Helper()
+	s, err := openBenchServer(b.Context(), b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}

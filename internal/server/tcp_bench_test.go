@@ -71,7 +71,7 @@ func BenchmarkTCPIntrospection(b *testing.B) {
 // it, in one `go test -bench` run: Gatehouse (Server.Serve, so the real
 // listener, connection wrapper and http.Server settings) and a stub serving
 // the same bytes each run in a child process (this test binary, see
-// TestTCPBenchChild), pinned to CPU 0 with taskset when there is one, and
+// TestMain), pinned to CPU 0 with taskset when there is one, and
 // are driven over loopback keep-alive connections by a raw HTTP/1.1 client
 // (32 connections, as wrk -c32; no net/http client, so little client CPU).
 //
@@ -144,7 +144,7 @@ func startBenchChild(b *testing.B, mode, dir string) *benchChild {
 	if err != nil {
 		b.Fatal(err)
 	}
-	args := []string{"-test.run=^TestTCPBenchChild$", "-test.count=1"}
+	args := []string{"-test.run=^$"}
 	name := exe
 	if ts, err := exec.LookPath("taskset"); err == nil && runtime.NumCPU() >= 2 {
 		name, args = ts, append([]string{"-c", "0", exe}, args...)
@@ -298,24 +298,43 @@ func readRawResponse(r *bufio.Reader) error {
 	return err
 }
 
-// TestTCPBenchChild is BenchmarkTCPStatic's server process; it is skipped
-// unless run by it. It prints "addr HOST:PORT", answers each "cpu" line on
-// stdin with its CPU time so far (ns) and exits when stdin closes.
-func TestTCPBenchChild(t *testing.T) {
-	mode := os.Getenv(benchChildEnv)
-	if mode == "" {
-		t.Skip("run by BenchmarkTCPStatic")
+// TestMain runs the package's tests, or, in a child that
+// BenchmarkTCPStatic started (benchChildEnv set), one of its servers.
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(benchChildEnv); mode != "" {
+		if err := runBenchChild(mode); err != nil {
+			fmt.Fprintf(os.Stderr, "%s child: %v\n", mode, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+// runBenchChild is BenchmarkTCPStatic's server process. It prints
+// "addr HOST:PORT", answers each "cpu" line on stdin with its CPU time so
+// far (ns) and returns when stdin closes.
+func runBenchChild(mode string) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
 	errc := make(chan error, 1)
 	switch mode {
 	case "gatehouse":
-		e := newBenchServer(t)
-		go func() { errc <- e.srv.Serve(ctx, ln) }()
+		dir, err := os.MkdirTemp("", "tcpbench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		s, err := openBenchServer(ctx, dir)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		go func() { errc <- s.Serve(ctx, ln) }()
 	case "stub":
 		// bench/cmd/gbench's stub: the same bytes, nothing else.
 		dir := os.Getenv("GATEHOUSE_TCPBENCH_DIR")
@@ -326,7 +345,7 @@ func TestTCPBenchChild(t *testing.T) {
 		} {
 			body, err := os.ReadFile(filepath.Join(dir, file))
 			if err != nil {
-				t.Fatal(err)
+				return err
 			}
 			n := strconv.Itoa(len(body))
 			mux.HandleFunc(pattern, func(w http.ResponseWriter, _ *http.Request) {
@@ -340,17 +359,17 @@ func TestTCPBenchChild(t *testing.T) {
 		go func() { errc <- srv.Serve(ln) }()
 		go func() { <-ctx.Done(); _ = srv.Close() }()
 	default:
-		t.Fatalf("unknown mode %q", mode)
+		return fmt.Errorf("unknown mode %q", mode)
 	}
 	if prof := os.Getenv("GATEHOUSE_TCPBENCH_CPUPROFILE"); prof != "" {
 		// GATEHOUSE_TCPBENCH_CPUPROFILE=dir: each child's CPU profile
 		// goes to dir/MODE.pprof.
 		f, err := os.Create(filepath.Join(prof, mode+".pprof"))
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if err := pprof.StartCPUProfile(f); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
 	}
@@ -360,7 +379,7 @@ func TestTCPBenchChild(t *testing.T) {
 		if in.Text() == "cpu" {
 			var ru syscall.Rusage
 			if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-				t.Fatal(err)
+				return err
 			}
 			fmt.Printf("%d\n", ru.Utime.Nano()+ru.Stime.Nano())
 		}
@@ -368,9 +387,10 @@ func TestTCPBenchChild(t *testing.T) {
 	stop()
 	select {
 	case err := <-errc:
-		if err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Error(err)
+		if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, context.Canceled) {
+			return err
 		}
 	case <-time.After(15 * time.Second):
 	}
+	return nil
 }
