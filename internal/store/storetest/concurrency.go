@@ -46,6 +46,24 @@ func noErrors(t *testing.T, errs []error, what string) {
 	}
 }
 
+// oneWins fails unless exactly one of the racers' errs is nil and every
+// other is loser.
+func oneWins(t *testing.T, errs []error, loser error, what string) {
+	t.Helper()
+	wins := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case !errors.Is(err, loser):
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("%s: %d of %d racers won, want exactly 1", what, wins, len(errs))
+	}
+}
+
 func testConcurrentConsumeCode(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	app, u := mkApp(t, s, "app1"), mkUser(t, s, "u1")
@@ -78,18 +96,7 @@ func testConcurrentRotateToken(t *testing.T, s store.Store) {
 		next := &store.Token{Hash: hash(fmt.Sprintf("rt-%d", i)), CreatedAt: at(time.Minute), ExpiresAt: at(time.Hour)}
 		return s.RotateToken(ctx, tok.Hash, next, at(time.Minute))
 	})
-	wins := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, store.ErrNotFound):
-			t.Fatalf("rotate: %v", err)
-		}
-	}
-	if wins != 1 {
-		t.Fatalf("%d of %d concurrent rotations won, want exactly 1", wins, racers)
-	}
+	oneWins(t, errs, store.ErrNotFound, "rotate")
 }
 
 // testConcurrentUpdate checks that Update* is a real read-modify-write:

@@ -136,18 +136,8 @@ func testTOTPStepReplay(t *testing.T, s store.Store) {
 	wantErr(t, s.UseTOTPStep(ctx, wa.ID, 1, at(time.Minute)), store.ErrNotFound, "step on a passkey")
 
 	// Concurrent uses of one step: exactly one wins.
-	wins := 0
-	for _, err := range race(racers, func(int) error { return s.UseTOTPStep(ctx, f.ID, 500, at(time.Hour)) }) {
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, store.ErrConflict):
-			t.Fatalf("racing use: %v", err)
-		}
-	}
-	if wins != 1 {
-		t.Fatalf("%d racing uses of one step succeeded, want 1", wins)
-	}
+	oneWins(t, race(racers, func(int) error { return s.UseTOTPStep(ctx, f.ID, 500, at(time.Hour)) }),
+		store.ErrConflict, "racing uses of one step")
 }
 
 func testWebAuthnSignCount(t *testing.T, s store.Store) {
@@ -201,18 +191,8 @@ func testBackupCodeConcurrentUse(t *testing.T, s store.Store) {
 	mkUser(t, s, "u1")
 	ok(t, s.CreateMFAFactor(ctx, &store.MFAFactor{UserID: "u1", Type: store.FactorBackupCode,
 		BackupCodes: []store.BackupCode{{Hash: hash("a")}}}), "create")
-	wins := 0
-	for _, err := range race(racers, func(int) error { return s.UseBackupCode(ctx, "u1", hash("a"), at(time.Minute)) }) {
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, store.ErrNotFound):
-			t.Fatalf("racing use: %v", err)
-		}
-	}
-	if wins != 1 {
-		t.Fatalf("%d racing uses of one code succeeded, want 1", wins)
-	}
+	oneWins(t, race(racers, func(int) error { return s.UseBackupCode(ctx, "u1", hash("a"), at(time.Minute)) }),
+		store.ErrNotFound, "racing uses of one code")
 }
 
 func testMFASkipped(t *testing.T, s store.Store) {
@@ -405,18 +385,7 @@ func testIdentityConcurrentLink(t *testing.T, s store.Store) {
 	errs := race(4, func(i int) error {
 		return s.LinkUserIdentity(ctx, &store.UserIdentity{UserID: string(rune('a' + i)), Target: "acme", IdentityID: "sub"})
 	})
-	wins := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, store.ErrConflict):
-			t.Fatalf("racing link: %v", err)
-		}
-	}
-	if wins != 1 {
-		t.Fatalf("%d users linked one identity", wins)
-	}
+	oneWins(t, errs, store.ErrConflict, "racing links of one identity")
 	// One user linking several targets at once loses none of them in the
 	// identities mirror.
 	targets := []string{"t1", "t2", "t3", "t4", "t5"}

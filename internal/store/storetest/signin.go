@@ -217,18 +217,7 @@ func testVerificationCodeConcurrentConsume(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	c := mkVerificationCode(t, s, "vc1", at(10*time.Minute))
 	errs := race(racers, func(i int) error { return s.ConsumeVerificationCode(ctx, c.ID, at(time.Minute)) })
-	wins := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, store.ErrNotFound):
-			t.Fatalf("consume: %v", err)
-		}
-	}
-	if wins != 1 {
-		t.Fatalf("%d consumptions succeeded, want 1", wins)
-	}
+	oneWins(t, errs, store.ErrNotFound, "consume")
 }
 
 func testRateCounter(t *testing.T, s store.Store) {
