@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -34,12 +35,11 @@ type Metrics struct {
 	routes   sync.Map // route → *routeMetrics
 	routesMu sync.Mutex
 
-	// pools is the store's pool statistics (nil until RegisterPools).
-	pools   atomic.Pointer[poolSeries]
-	poolsMu sync.Mutex
-	// hashing is the password hashing statistics (nil until
-	// RegisterHashing).
-	hashing atomic.Pointer[hashingSeries]
+	// sources are the statistics registered from elsewhere (store pools,
+	// password hashing) by name, each with what refreshes its series
+	// before a scrape is written.
+	sourcesMu sync.Mutex
+	sources   map[string]func()
 }
 
 // routeMetrics is everything record needs for one route pattern.
@@ -100,14 +100,35 @@ func (m *Metrics) Handler() http.Handler {
 // serveMetrics answers a scrape: the text is built in memory first, so a
 // slow scraper never holds anything the request path needs.
 func (m *Metrics) serveMetrics(w http.ResponseWriter, _ *http.Request) {
-	m.refreshPools()
-	m.refreshHashing()
+	m.sourcesMu.Lock()
+	for _, refresh := range m.sources {
+		refresh()
+	}
+	m.sourcesMu.Unlock()
 	var b bytes.Buffer
 	m.set.WritePrometheus(&b)
 	vm.WriteProcessMetrics(&b)
 	vm.WriteFDMetrics(&b)
 	w.Header().Set("Content-Type", contentType)
 	_, _ = w.Write(b.Bytes())
+}
+
+// addSource registers the statistics source name once: newSeries creates
+// its series and returns what sets them from the source, called before
+// each scrape is written. A second source of one name is an error, found
+// before any series is created (the Set refuses duplicates).
+func (m *Metrics) addSource(name string, newSeries func() (refresh func())) error {
+	m.sourcesMu.Lock()
+	defer m.sourcesMu.Unlock()
+	if _, ok := m.sources[name]; ok {
+		return fmt.Errorf("telemetry: %s already registered", name)
+	}
+	refresh := newSeries()
+	if m.sources == nil {
+		m.sources = make(map[string]func())
+	}
+	m.sources[name] = refresh
+	return nil
 }
 
 // route returns the metrics of a route pattern, created on first use.

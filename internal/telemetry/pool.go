@@ -12,22 +12,6 @@ import (
 // "read" on SQLite; "main" on PostgreSQL, where one pool does both).
 type PoolStats func() map[string]sql.DBStats
 
-// poolSeries is a registered store's pool statistics: read once per
-// scrape (refreshPools), so every pool series of a scrape comes from one
-// snapshot.
-type poolSeries struct {
-	stats    PoolStats
-	last     atomic.Pointer[map[string]sql.DBStats]
-	counters []poolCounter
-}
-
-// poolCounter is a counter-typed pool series, set from the snapshot.
-type poolCounter struct {
-	pool  string
-	value func(s *sql.DBStats) float64
-	c     *vm.FloatCounter
-}
-
 // poolGauges and poolCounters are the pool series.
 var poolGauges = []struct {
 	name  string
@@ -49,47 +33,43 @@ var poolCounters = []struct {
 	{"gatehouse_store_wait_seconds_total", func(s *sql.DBStats) float64 { return s.WaitDuration.Seconds() }},
 }
 
-// RegisterPools exports the store's connection pools, read at scrape time.
-// The pools are those stats reports now (a store's pools are fixed once it
-// is open). A Metrics exports one store: a second call is an error.
+// RegisterPools exports the store's connection pools, read at scrape time:
+// one snapshot per scrape, so every pool series of a scrape agrees. The
+// pools are those stats reports now (a store's pools are fixed once it is
+// open). A Metrics exports one store: a second call is an error.
 func (m *Metrics) RegisterPools(stats PoolStats) error {
 	if stats == nil {
 		return errors.New("telemetry: nil pool statistics")
 	}
-	m.poolsMu.Lock()
-	defer m.poolsMu.Unlock()
-	if m.pools.Load() != nil {
-		return errors.New("telemetry: pool statistics already registered")
-	}
-	p := &poolSeries{stats: stats}
-	snapshot := stats()
-	p.last.Store(&snapshot)
-	for pool := range snapshot {
-		labels := `{pool="` + labelValue(pool) + `"}`
-		for _, f := range poolGauges {
-			m.set.NewGauge(f.name+labels, func() float64 {
-				s := (*p.last.Load())[pool]
-				return f.value(&s)
-			})
+	return m.addSource("pool statistics", func() func() {
+		var last atomic.Pointer[map[string]sql.DBStats]
+		type counter struct {
+			pool  string
+			value func(s *sql.DBStats) float64
+			c     *vm.FloatCounter
 		}
-		for _, f := range poolCounters {
-			p.counters = append(p.counters, poolCounter{pool, f.value, m.set.NewFloatCounter(f.name + labels)})
+		var counters []counter
+		snapshot := stats()
+		last.Store(&snapshot)
+		for pool := range snapshot {
+			labels := `{pool="` + labelValue(pool) + `"}`
+			for _, f := range poolGauges {
+				m.set.NewGauge(f.name+labels, func() float64 {
+					s := (*last.Load())[pool]
+					return f.value(&s)
+				})
+			}
+			for _, f := range poolCounters {
+				counters = append(counters, counter{pool, f.value, m.set.NewFloatCounter(f.name + labels)})
+			}
 		}
-	}
-	m.pools.Store(p)
-	return nil
-}
-
-// refreshPools takes the snapshot the pool series of a scrape show.
-func (m *Metrics) refreshPools() {
-	p := m.pools.Load()
-	if p == nil {
-		return
-	}
-	snapshot := p.stats()
-	p.last.Store(&snapshot)
-	for _, c := range p.counters {
-		s := snapshot[c.pool]
-		c.c.Set(c.value(&s))
-	}
+		return func() {
+			snapshot := stats()
+			last.Store(&snapshot)
+			for _, c := range counters {
+				s := snapshot[c.pool]
+				c.c.Set(c.value(&s))
+			}
+		}
+	})
 }
