@@ -105,7 +105,6 @@ func setMemoryLimit() {
 
 // writeAdminCredentials creates a Management API M2M app and writes its
 // credentials next to the SQLite database, readable by the owner only.
-
 func writeAdminCredentials(ctx context.Context, srv *server.Server, cfg *config.Config) (string, error) {
 	dbPath, _ := cfg.SQLitePath()
 	file := filepath.Join(filepath.Dir(dbPath), "admin.json")
