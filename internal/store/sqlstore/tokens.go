@@ -112,28 +112,29 @@ func (s *Store) RotateToken(ctx context.Context, oldHash []byte, next *store.Tok
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
+	args := []any{oldHash, now.UnixMilli(), next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt),
+		atHash, atScopes, atExpires}
+	// The row's access token is held when it lives and is not the new one
+	// ($6), copied from the row as it is under the rotation's lock.
+	const (
+		hold = `INSERT INTO held_access_tokens (hash, grant_id, scopes, created_at, expires_at)
+			SELECT at_hash, grant_id, at_scopes, created_at, at_expires_at FROM `
+		holdIf = `at_hash IS NOT NULL AND at_expires_at > $2 AND grant_id IS NOT NULL AND at_hash <> $6`
+		set    = `UPDATE tokens SET hash = $3, created_at = $4, expires_at = $5, at_hash = $6, at_scopes = $7, at_expires_at = $8 `
+	)
 	if s.dialect.WritingCTE {
-		// The same three steps as below in one statement: the row is read
-		// FOR UPDATE, and a displaced token that lives is held.
+		// Both steps in one statement: the row is read FOR UPDATE.
 		return s.execOne(ctx, op, `WITH prev AS (
 				SELECT hash, grant_id, created_at, at_hash, at_scopes, at_expires_at FROM tokens `+live+` FOR UPDATE),
-			held AS (INSERT INTO held_access_tokens (hash, grant_id, scopes, created_at, expires_at)
-				SELECT at_hash, grant_id, at_scopes, created_at, at_expires_at FROM prev
-				WHERE at_hash IS NOT NULL AND at_expires_at > $2 AND grant_id IS NOT NULL AND at_hash <> $6)
-			UPDATE tokens SET hash = $3, created_at = $4, expires_at = $5, at_hash = $6, at_scopes = $7, at_expires_at = $8
-			FROM prev WHERE tokens.hash = prev.hash`,
-			oldHash, now.UnixMilli(), next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), atHash, atScopes, atExpires)
+			held AS (`+hold+`prev WHERE `+holdIf+`)
+			`+set+`FROM prev WHERE tokens.hash = prev.hash`, args...)
 	}
 	return s.inTx(ctx, func(tx *Store) error {
-		if _, err := tx.w().ExecContext(ctx, `INSERT INTO held_access_tokens (hash, grant_id, scopes, created_at, expires_at)
-			SELECT at_hash, grant_id, at_scopes, created_at, at_expires_at FROM tokens `+live+`
-			AND at_hash IS NOT NULL AND at_expires_at > $2 AND grant_id IS NOT NULL AND at_hash <> $3`,
-			oldHash, now.UnixMilli(), atHash); err != nil {
+		// SQLite numbers parameters up to the highest one used ($6).
+		if _, err := tx.w().ExecContext(ctx, hold+`tokens `+live+` AND `+holdIf, args[:6]...); err != nil {
 			return tx.wrap("hold access token", err)
 		}
-		return tx.execOne(ctx, op, `UPDATE tokens SET hash = $3, created_at = $4, expires_at = $5,
-			at_hash = $6, at_scopes = $7, at_expires_at = $8 `+live,
-			oldHash, now.UnixMilli(), next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt), atHash, atScopes, atExpires)
+		return tx.execOne(ctx, op, set+live, args...)
 	})
 }
 
