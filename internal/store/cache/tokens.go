@@ -23,12 +23,11 @@ import (
 //
 // CreateToken needs nothing (a miss is never cached), RotateToken changes
 // only refresh tokens (never cached; the access token it displaces stays
-// valid) and DeleteExpired removes only rows no
-// cache entry outlives. A new token-mutating store method gets a wrapper
-// for Store and txStore that calls noteTokens with the hashes it names, or
-// noteDeleted / noteTokens with none to drop the whole map;
-// TestEveryWriteDecided fails until each new store write is wrapped or
-// listed as untouched.
+// valid) and DeleteExpired removes only rows no cache entry outlives. A
+// new token-mutating store method gets a wrapper for Store and txStore
+// that calls noteTokens with the hashes it names, or noteDeleted /
+// noteTokens with none to drop the whole map; TestEveryWriteDecided fails
+// until each new store write is wrapped or listed as untouched.
 
 // GetToken serves access tokens from memory; refresh tokens, misses and
 // errors always go to the database. Callers get their own copy.
