@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,6 +97,7 @@ func cmdRun(args []string) error {
 	hydraSQLite := fs.Bool("hydra-sqlite", false, "also run Hydra on an SQLite file on tmpfs (spec/quality.md's anchor set-up; no refresh or sign-in rows)")
 	pgURL := fs.String("pg", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL URL for Gatehouse (empty: skip)")
 	only := fs.String("servers", "", "comma-separated subset: gatehouse-sqlite,gatehouse-postgres,node,hydra,hydra-tuned,hydra-sqlite,stub")
+	onlyWl := fs.String("workloads", "", "comma-separated subset of workloads: discovery,jwks,cc,cc_logto,introspection,userinfo,refresh,signin (for profiling one; the report marks the rest n/a)")
 	wrkBin := fs.String("wrk", "wrk", "wrk binary")
 	conns := fs.Int("c", 32, "connections / workers for single-request workloads and refresh")
 	signinConns := fs.Int("signin-c", 8, "workers for the sign-in workload")
@@ -207,6 +209,16 @@ func cmdRun(args []string) error {
 		}
 	}
 
+	wantWl := map[string]bool{}
+	for _, k := range strings.Split(*onlyWl, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			if !slices.ContainsFunc(workloads, func(w workload) bool { return w.key == k }) {
+				return fmt.Errorf("unknown workload %q", k)
+			}
+			wantWl[k] = true
+		}
+	}
+
 	if rn.hashRef, err = measureHashRefs(); err != nil {
 		return fmt.Errorf("password hash reference: %w", err)
 	}
@@ -250,6 +262,9 @@ func cmdRun(args []string) error {
 			}
 		}
 		for _, wl := range workloads {
+			if len(wantWl) > 0 && !wantWl[wl.key] {
+				continue
+			}
 			for i := range ups {
 				u := ups[i]
 				if rn.round%2 == 0 {
