@@ -92,6 +92,7 @@ func (s *Store) UpdateUser(ctx context.Context, userID string, update func(*stor
 			return tx.wrap(op, err)
 		}
 		created, updated := u.CreatedAt, u.UpdatedAt
+		username, email, phone := u.Username, u.PrimaryEmail, u.PrimaryPhone
 		if err := update(&u); err != nil {
 			return err
 		}
@@ -100,10 +101,25 @@ func (s *Store) UpdateUser(ctx context.Context, userID string, update func(*stor
 			u.UpdatedAt = time.Now()
 		}
 		u.UpdatedAt, u.LastSignInAt = truncate(u.UpdatedAt), truncate(u.LastSignInAt)
-		if _, err := tx.w().ExecContext(ctx, `UPDATE users SET username = $1, primary_email = $2, primary_phone = $3,
-			name = $4, avatar = $5, password_hash = $6, profile = $7, custom_data = $8, identities = $9,
-			is_suspended = $10, email_verified = $11, phone_verified = $12, created_at = $13, updated_at = $14,
-			last_sign_in_at = $15 WHERE id = $16`, append(userArgs(&u), userID)...); err != nil {
+		// userArgs order; created_at ($13) never changes and is not set.
+		args := userArgs(&u)
+		var err error
+		if u.Username == username && u.PrimaryEmail == email && u.PrimaryPhone == phone {
+			// The usual update (a sign-in's timestamp, a rehash, a profile
+			// edit) leaves the indexed columns out of the statement: SQLite
+			// then rewrites no index entry (four, otherwise: a page each in
+			// the commit), and PostgreSQL's update can stay heap-only.
+			_, err = tx.w().ExecContext(ctx, `UPDATE users SET name = $1, avatar = $2, password_hash = $3,
+				profile = $4, custom_data = $5, identities = $6, is_suspended = $7, email_verified = $8,
+				phone_verified = $9, updated_at = $10, last_sign_in_at = $11 WHERE id = $12`,
+				append(args[3:12:12], args[13], args[14], userID)...)
+		} else {
+			_, err = tx.w().ExecContext(ctx, `UPDATE users SET username = $1, primary_email = $2, primary_phone = $3,
+				name = $4, avatar = $5, password_hash = $6, profile = $7, custom_data = $8, identities = $9,
+				is_suspended = $10, email_verified = $11, phone_verified = $12, updated_at = $13,
+				last_sign_in_at = $14 WHERE id = $15`, append(args[:12:12], args[13], args[14], userID)...)
+		}
+		if err != nil {
 			return tx.wrap(op, err)
 		}
 		out = &u

@@ -181,10 +181,34 @@ func testUserUpdate(t *testing.T, s store.Store) {
 
 	// One that leaves it alone gets the current time.
 	before := time.Now().Add(-time.Second)
-	got, err = s.UpdateUser(ctx, orig.ID, func(u *store.User) error { u.Name = "A."; return nil })
+	got, err = s.UpdateUser(ctx, orig.ID, func(u *store.User) error {
+		u.Name, u.PasswordHash, u.IsSuspended = "A.", "rehashed", false
+		u.LastSignInAt = at(2 * time.Hour)
+		return nil
+	})
 	ok(t, err, "second update")
 	if got.UpdatedAt.Before(before) {
 		t.Fatalf("UpdatedAt %v not refreshed", got.UpdatedAt)
+	}
+	want.Name, want.PasswordHash, want.IsSuspended = "A.", "rehashed", false
+	want.LastSignInAt, want.UpdatedAt = at(2*time.Hour), got.UpdatedAt
+	// Unchanged identifiers stay where the lookups find them.
+	read, err = s.GetUserByUsername(ctx, "alice2")
+	ok(t, err, "get by username after an update that left it alone")
+	equal(t, read, &want, "read back by username")
+	read, err = s.GetUserByPhone(ctx, orig.PrimaryPhone)
+	ok(t, err, "get by phone")
+	equal(t, read, &want, "read back by phone")
+
+	// Changing one identifier moves only that one.
+	_, err = s.UpdateUser(ctx, orig.ID, func(u *store.User) error { u.PrimaryPhone = "+15550000000"; return nil })
+	ok(t, err, "change phone")
+	_, err = s.GetUserByPhone(ctx, orig.PrimaryPhone)
+	wantErr(t, err, store.ErrNotFound, "old phone still found")
+	read, err = s.GetUserByPhone(ctx, "+15550000000")
+	ok(t, err, "get by new phone")
+	if read.Username != "alice2" || read.Name != "A." {
+		t.Fatalf("phone change lost other fields: %+v", read)
 	}
 
 	_, err = s.UpdateUser(ctx, "missing", func(*store.User) error { return nil })
