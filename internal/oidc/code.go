@@ -4,6 +4,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/consent"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/id"
@@ -67,7 +68,11 @@ func (h *Handler) issueCode(w http.ResponseWriter, r *http.Request, ac *authCont
 			return err
 		}
 		// The session remembers which apps got tokens, for back-channel
-		// logout.
+		// logout. Client IDs are only ever added, so one the session
+		// already lists needs no write.
+		if slices.Contains(sess.ClientIDs, ac.app.ID) {
+			return nil
+		}
 		return tx.AddSessionClient(ctx, sess.ID, ac.app.ID)
 	})
 	if err != nil {

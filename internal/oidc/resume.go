@@ -107,6 +107,11 @@ func (h *Handler) handleResume(w http.ResponseWriter, r *http.Request) {
 		h.toConsentPage(w, &ac.req)
 		return
 	}
+	if !reused {
+		// The new session is stored already holding the app the code is
+		// for, which spares issueCode's read and update of the row.
+		sess.ClientIDs = append(sess.ClientIDs, ac.app.ID)
+	}
 	before := func(tx store.Store) error {
 		if err := createSession(tx); err != nil {
 			return err
