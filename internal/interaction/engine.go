@@ -17,7 +17,6 @@ type Users interface {
 	CheckAvailable(ctx context.Context, username, email string) error
 	Create(ctx context.Context, nu user.NewUser) (*store.User, error)
 	CompleteProfile(ctx context.Context, userID string, p user.ProfileUpdate) (*store.User, error)
-	RecordSignIn(ctx context.Context, userID string) error
 }
 
 // Config holds the engine's dependencies.

@@ -49,12 +49,6 @@ func (e *Engine) commitAuthenticators(ctx context.Context, f *Flow, u *store.Use
 			return err
 		}
 	}
-	if w.social != nil && f.Event == EventSignIn {
-		// Password sign-ins record this in Authenticate; social ones here.
-		if err := e.users.RecordSignIn(ctx, u.ID); err != nil {
-			return err
-		}
-	}
 	amr := slices.Clone(f.AMR)
 	for _, m := range f.mfaAMR() {
 		if !slices.Contains(amr, m) {

@@ -53,12 +53,6 @@ func (e *Engine) Submit(ctx context.Context, f *Flow) (*store.InteractionResult,
 	if err := e.commitAuthenticators(ctx, f, u, auth); err != nil {
 		return nil, err
 	}
-	if f.Event == EventRegister {
-		// Sign-in did not go through Authenticate, which records it.
-		if err := e.users.RecordSignIn(ctx, u.ID); err != nil {
-			return nil, err
-		}
-	}
 	f.Result = &store.InteractionResult{UserID: u.ID, AuthTime: e.now().UTC(), AMR: f.AMR}
 	return f.Result, nil
 }

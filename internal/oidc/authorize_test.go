@@ -175,6 +175,12 @@ func TestResume(t *testing.T) {
 	if s.UserID != "user1" || s.ExpiresAt.Sub(op.now) != DefaultSessionTTL || len(s.ClientIDs) != 1 {
 		t.Fatalf("session %+v", s)
 	}
+	// The completed sign-in is recorded on the user.
+	u, err := op.st.GetUser(t.Context(), "user1")
+	must(t, err)
+	if !u.LastSignInAt.Equal(op.now.Truncate(time.Millisecond)) {
+		t.Fatalf("LastSignInAt %v, want %v", u.LastSignInAt, op.now)
+	}
 }
 
 func (op *testOP) sessionID(c *http.Client) string {

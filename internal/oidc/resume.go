@@ -86,6 +86,15 @@ func (h *Handler) handleResume(w http.ResponseWriter, r *http.Request) {
 		if err := tx.CreateSession(ctx, sess); err != nil {
 			return err
 		}
+		// The sign-in is complete: record it with the session it made, in
+		// the same transaction (one commit, not one more). A reused
+		// session signed nobody in anew.
+		if _, err := tx.UpdateUser(ctx, user.ID, func(u *store.User) error {
+			u.LastSignInAt = now
+			return nil
+		}); err != nil {
+			return err
+		}
 		// A new sign-in replaces whatever session this browser had.
 		if oldSession != "" {
 			if err := tx.DeleteSession(ctx, oldSession); err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -9,12 +9,15 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// Authenticate signs a user in with an identifier (username, email or phone)
-// and a password. Unknown accounts, accounts without a password and wrong
+// Authenticate checks a user's identifier (username, email or phone) and
+// password. Unknown accounts, accounts without a password and wrong
 // passwords all return ErrInvalidCredentials after comparable argon2 work. A
 // suspended account returns ErrSuspended, but only once its password was
 // right. On success the stored hash is upgraded when its parameters are
-// outdated, and LastSignInAt is set, in one write.
+// outdated; nothing else is written. The sign-in itself (LastSignInAt) is
+// recorded when it completes, with the session (internal/oidc's resume):
+// a password checked on the way to a failed MFA step or an abandoned
+// interaction signed nobody in.
 func (s *Service) Authenticate(ctx context.Context, identifierType, value, pw string) (*store.User, error) {
 	u, err := s.FindByIdentifier(ctx, identifierType, value)
 	switch {
@@ -48,22 +51,21 @@ func (s *Service) Authenticate(ctx context.Context, identifierType, value, pw st
 		return nil, ErrSuspended
 	}
 
-	oldHash, newHash := u.PasswordHash, ""
-	if password.NeedsRehash(oldHash) {
-		if newHash, err = password.HashContext(ctx, pw); err != nil {
-			s.log().ErrorContext(ctx, "password rehash failed", "user_id", u.ID, "err", err)
-			newHash = ""
-		}
+	if !password.NeedsRehash(u.PasswordHash) {
+		return u, nil
 	}
-	now := s.now()
+	oldHash := u.PasswordHash
+	newHash, err := password.HashContext(ctx, pw)
+	if err != nil {
+		s.log().ErrorContext(ctx, "password rehash failed", "user_id", u.ID, "err", err)
+		return u, nil
+	}
 	updated, err := s.Store.UpdateUser(ctx, u.ID, func(x *store.User) error {
-		x.LastSignInAt = now
 		// Only replace the hash we verified: a password changed meanwhile
 		// (by an admin, say) must win over our upgrade.
-		if newHash != "" && x.PasswordHash == oldHash {
+		if x.PasswordHash == oldHash {
 			x.PasswordHash = newHash
 		}
-		x.UpdatedAt = now
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -71,25 +73,7 @@ func (s *Service) Authenticate(ctx context.Context, identifierType, value, pw st
 		return nil, ErrInvalidCredentials
 	}
 	if err != nil {
-		return nil, fmt.Errorf("record sign-in: %w", err)
+		return nil, fmt.Errorf("upgrade password hash: %w", err)
 	}
 	return updated, nil
-}
-
-// RecordSignIn sets LastSignInAt (for sign-ins that did not go through
-// Authenticate, such as the first one right after registration).
-func (s *Service) RecordSignIn(ctx context.Context, userID string) error {
-	now := s.now()
-	_, err := s.Store.UpdateUser(ctx, userID, func(x *store.User) error {
-		x.LastSignInAt = now
-		x.UpdatedAt = now
-		return nil
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("record sign-in: %w", err)
-	}
-	return nil
 }
