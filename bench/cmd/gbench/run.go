@@ -609,6 +609,7 @@ func (rn *runner) runRefresh(tg *target, pids []int) *result {
 		return &result{na: "sign-in for refresh tokens failed: " + oneLine(firstErr.Error(), 120)}
 	}
 	hc := newClient(rn.tr, nil)
+	var firstAT string // the access token of the first refresh, checked after the load
 	op := func(w int) error {
 		r, err := do(hc, "POST", tg.tokenURL, nil, url.Values{
 			"grant_type":    {"refresh_token"},
@@ -627,7 +628,23 @@ func (rn *runner) runRefresh(tg *target, pids []int) *result {
 		}
 		return nil
 	}
-	if err := op(0); err != nil {
+	first := func(w int) error {
+		r, err := do(hc, "POST", tg.tokenURL, nil, url.Values{
+			"grant_type":    {"refresh_token"},
+			"refresh_token": {toks[w]},
+			"client_id":     {tg.spaClientID},
+		})
+		if err != nil {
+			return err
+		}
+		t, err := parseTokens(r)
+		if err != nil {
+			return err
+		}
+		toks[w], firstAT = t.RefreshToken, t.AccessToken
+		return nil
+	}
+	if err := first(0); err != nil {
 		return &result{na: oneLine(err.Error(), 120)}
 	}
 	if rn.warm > 0 {
@@ -638,7 +655,35 @@ func (rn *runner) runRefresh(tg *target, pids []int) *result {
 	if res.lo.errs > 0 {
 		res.note = "first error: " + oneLine(res.lo.firstErr, 100)
 	}
+	res.note = joinNotes(res.note, rn.firstTokenKept(hc, tg, firstAT))
 	return res
+}
+
+// firstTokenKept says whether the access token of the workload's first
+// refresh, unexpired (its TTL is far longer than the run), still
+// introspects as active after the load: whether the server kept every
+// access token it issued, which is work a refresh does or skips.
+func (rn *runner) firstTokenKept(hc *http.Client, tg *target, at string) string {
+	if tg.introspect == nil || at == "" {
+		return ""
+	}
+	s := tg.introspect(at)
+	r, err := do(hc, s.method, s.url, s.hdr, s.body)
+	switch {
+	case err != nil:
+		return "first access token: introspection failed: " + oneLine(err.Error(), 80)
+	case s.check(r) == nil:
+		return "first access token still active after the load"
+	default:
+		return "first access token no longer active after the load (not kept)"
+	}
+}
+
+func joinNotes(a, b string) string {
+	if a == "" || b == "" {
+		return a + b
+	}
+	return a + "; " + b
 }
 
 func (rn *runner) runSignin(tg *target, pids []int) *result {
