@@ -414,8 +414,9 @@ type Tokens interface {
 	// GetToken returns the token by hash; expired tokens are ErrNotFound.
 	GetToken(ctx context.Context, hash []byte, now time.Time) (*Token, error)
 	// RotateToken renews the refresh token oldHash in place with next's
-	// Hash (oldHash again when it is not rotated), CreatedAt, ExpiresAt and
-	// Access (nil keeps the row's access token); the rest of the row is the
+	// Hash (oldHash again when it is not rotated), CreatedAt, ExpiresAt
+	// (zero keeps the row's) and Access (nil keeps the row's access
+	// token); the rest of the row is the
 	// chain's and stays. An access token it replaces that still lives stays
 	// valid, held apart from the row: GetToken finds it by its hash, as a
 	// token of kind access with the chain's client, user, session, auth

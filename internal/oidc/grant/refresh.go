@@ -164,7 +164,8 @@ func shouldRotate(app *store.Application, rt *store.Token, now time.Time) bool {
 // returns the refresh token to send back.
 func renew(ctx context.Context, st Store, app *store.Application, rt *store.Token, hash []byte, presented string,
 	at *issued, now time.Time) (string, error) {
-	next := &store.Token{Hash: hash, CreatedAt: rt.CreatedAt, ExpiresAt: rt.ExpiresAt, Access: at.embedded()}
+	// A zero ExpiresAt keeps the row's expiry.
+	next := &store.Token{Hash: hash, CreatedAt: rt.CreatedAt, Access: at.embedded()}
 	send := presented
 	switch {
 	case shouldRotate(app, rt, now):

@@ -30,7 +30,8 @@ import (
 // until each new store write is wrapped or listed as untouched.
 
 // GetToken serves access tokens from memory; refresh tokens, misses and
-// errors always go to the database. Callers get their own copy.
+// errors always go to the database. Callers get their own copy (a token
+// that is never cached is theirs already).
 func (c *Store) GetToken(ctx context.Context, hash []byte, now time.Time) (*store.Token, error) {
 	t, err := c.tokens.getBounded(string(hash),
 		func(t *store.Token) bool { return t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt) },
@@ -41,6 +42,9 @@ func (c *Store) GetToken(ctx context.Context, hash []byte, now time.Time) (*stor
 		})
 	if err != nil {
 		return nil, err
+	}
+	if t.Kind != store.TokenAccess || t.ExpiresAt.IsZero() {
+		return t, nil // never cached (see the limit above): the caller's own
 	}
 	return cloneToken(t), nil
 }

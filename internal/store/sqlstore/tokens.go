@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -103,39 +104,94 @@ func (s *Store) RotateToken(ctx context.Context, oldHash []byte, next *store.Tok
 	next.CreatedAt = createdAt(next.CreatedAt)
 	next.ExpiresAt = truncate(next.ExpiresAt)
 	const op = "rotate token"
-	live := `WHERE hash = $1 AND kind = 'refresh' AND consumed_at IS NULL AND ` + notExpired("$2")
+	q := rotateSQL[rotateVariant(next, s.dialect.WritingCTE)]
+	args := append(make([]any, 0, 8), oldHash, now.UnixMilli(), next.Hash, millis(next.CreatedAt))
+	if !next.ExpiresAt.IsZero() {
+		args = append(args, millis(next.ExpiresAt))
+	}
 	if next.Access == nil {
-		return s.execOne(ctx, op, `UPDATE tokens SET hash = $3, created_at = $4, expires_at = $5 `+live,
-			oldHash, now.UnixMilli(), next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt))
+		return s.execOne(ctx, op, q.set, args...)
 	}
 	atHash, atScopes, atExpires, err := accessArgs(next.Access)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	args := []any{oldHash, now.UnixMilli(), next.Hash, millis(next.CreatedAt), millis(next.ExpiresAt),
-		atHash, atScopes, atExpires}
-	// The row's access token is held when it lives and is not the new one
-	// ($6), copied from the row as it is under the rotation's lock.
-	const (
-		hold = `INSERT INTO held_access_tokens (hash, grant_id, scopes, created_at, expires_at)
-			SELECT at_hash, grant_id, at_scopes, created_at, at_expires_at FROM `
-		holdIf = `at_hash IS NOT NULL AND at_expires_at > $2 AND grant_id IS NOT NULL AND at_hash <> $6`
-		set    = `UPDATE tokens SET hash = $3, created_at = $4, expires_at = $5, at_hash = $6, at_scopes = $7, at_expires_at = $8 `
-	)
-	if s.dialect.WritingCTE {
-		// Both steps in one statement: the row is read FOR UPDATE.
-		return s.execOne(ctx, op, `WITH prev AS (
-				SELECT hash, grant_id, created_at, at_hash, at_scopes, at_expires_at FROM tokens `+live+` FOR UPDATE),
-			held AS (`+hold+`prev WHERE `+holdIf+`)
-			`+set+`FROM prev WHERE tokens.hash = prev.hash`, args...)
+	args = append(args, atHash, atScopes, atExpires)
+	if q.hold == "" {
+		return s.execOne(ctx, op, q.set, args...) // one statement (PostgreSQL)
 	}
 	return s.inTx(ctx, func(tx *Store) error {
-		// SQLite numbers parameters up to the highest one used ($6).
-		if _, err := tx.w().ExecContext(ctx, hold+`tokens `+live+` AND `+holdIf, args[:6]...); err != nil {
+		// SQLite numbers parameters up to the highest one used.
+		if _, err := tx.w().ExecContext(ctx, q.hold, args[:q.holdArgs]...); err != nil {
 			return tx.wrap("hold access token", err)
 		}
-		return tx.execOne(ctx, op, set+live, args...)
+		return tx.execOne(ctx, op, q.set, args...)
 	})
+}
+
+// rotateStatements are RotateToken's statements for one shape of rotation.
+type rotateStatements struct {
+	set      string // the conditional UPDATE (on PostgreSQL with the hold in it)
+	hold     string // SQLite: the INSERT that holds the displaced access token
+	holdArgs int    // how many of the arguments hold numbers
+}
+
+// rotateSQL holds the statements for every variant (rotateVariant), built
+// once: a zero next.ExpiresAt keeps the row's expiry, and leaving
+// expires_at out of the UPDATE spares its index entry a delete and an
+// insert (a page in the commit; an SPA's rotation keeps its expiry).
+var rotateSQL = func() (v [8]rotateStatements) {
+	for i := range v {
+		v[i] = buildRotate(i&1 != 0, i&2 != 0, i&4 != 0)
+	}
+	return v
+}()
+
+func rotateVariant(next *store.Token, cte bool) int {
+	i := 0
+	if !next.ExpiresAt.IsZero() {
+		i |= 1
+	}
+	if next.Access != nil {
+		i |= 2
+	}
+	if cte {
+		i |= 4
+	}
+	return i
+}
+
+// buildRotate writes the statements with parameters numbered as
+// RotateToken appends its arguments: $1 old hash, $2 now, $3 new hash,
+// $4 created at, then the expiry if set, then the access token's hash,
+// scopes and expiry if any.
+func buildRotate(setExpiry, access, cte bool) rotateStatements {
+	n := 4
+	param := func() string { n++; return "$" + strconv.Itoa(n) }
+	set := `UPDATE tokens SET hash = $3, created_at = $4`
+	if setExpiry {
+		set += `, expires_at = ` + param()
+	}
+	live := `WHERE hash = $1 AND kind = 'refresh' AND consumed_at IS NULL AND ` + notExpired("$2")
+	if !access {
+		return rotateStatements{set: set + ` ` + live}
+	}
+	atHash := param()
+	set += `, at_hash = ` + atHash + `, at_scopes = ` + param() + `, at_expires_at = ` + param() + ` `
+	// The row's access token is held when it lives and is not the new one,
+	// copied from the row as it is under the rotation's lock.
+	const hold = `INSERT INTO held_access_tokens (hash, grant_id, scopes, created_at, expires_at)
+		SELECT at_hash, grant_id, at_scopes, created_at, at_expires_at FROM `
+	holdIf := `at_hash IS NOT NULL AND at_expires_at > $2 AND grant_id IS NOT NULL AND at_hash <> ` + atHash
+	if cte {
+		// Both steps in one statement: the row is read FOR UPDATE.
+		return rotateStatements{set: `WITH prev AS (
+				SELECT hash, grant_id, created_at, at_hash, at_scopes, at_expires_at FROM tokens ` + live + ` FOR UPDATE),
+			held AS (` + hold + `prev WHERE ` + holdIf + `)
+			` + set + `FROM prev WHERE tokens.hash = prev.hash`}
+	}
+	holdArgs, _ := strconv.Atoi(atHash[1:])
+	return rotateStatements{set: set + live, hold: hold + `tokens ` + live + ` AND ` + holdIf, holdArgs: holdArgs}
 }
 
 // getHeldAccessToken reads a held access token into t, with the rest of it

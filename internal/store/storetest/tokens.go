@@ -87,7 +87,14 @@ func testTokenRotate(t *testing.T, s store.Store) {
 	// an access token all find nothing to rotate.
 	err = s.RotateToken(ctx, tok.Hash, &store.Token{Hash: hash("rt3"), ExpiresAt: at(time.Hour)}, at(time.Minute))
 	wantErr(t, err, store.ErrNotFound, "rotate a rotated-out value")
-	err = s.RotateToken(ctx, next.Hash, &store.Token{Hash: hash("rt4"), ExpiresAt: at(3 * time.Hour)}, at(3*time.Hour))
+	// A zero ExpiresAt keeps the row's, which then still applies.
+	keep := &store.Token{Hash: hash("rt2b"), CreatedAt: at(2 * time.Minute)}
+	ok(t, s.RotateToken(ctx, next.Hash, keep, at(2*time.Minute)), "rotate keeping the expiry")
+	got, err = s.GetToken(ctx, keep.Hash, at(2*time.Minute))
+	ok(t, err, "value rotated keeping the expiry")
+	want.Hash, want.CreatedAt = keep.Hash, keep.CreatedAt
+	equal(t, got, &want, "the chain's row with the new hash and time, and its expiry")
+	err = s.RotateToken(ctx, keep.Hash, &store.Token{Hash: hash("rt4"), ExpiresAt: at(3 * time.Hour)}, at(3*time.Hour))
 	wantErr(t, err, store.ErrNotFound, "rotate an expired token")
 	consumed := &store.Token{Hash: hash("consumed"), Kind: store.TokenRefresh, ClientID: app.ID, UserID: u.ID,
 		GrantID: "g2", CreatedAt: t0, ExpiresAt: at(time.Hour), ConsumedAt: at(time.Minute)}
@@ -126,10 +133,17 @@ func testTokenEmbeddedAccess(t *testing.T, s store.Store) {
 	_, err = s.GetToken(ctx, hash("at1"), at(time.Hour))
 	wantErr(t, err, store.ErrNotFound, "the held access token after its own expiry")
 
-	// A refresh rotates the row and replaces the access token.
-	next := &store.Token{Hash: hash("rt2"), CreatedAt: at(time.Minute), ExpiresAt: at(2 * time.Hour),
+	// A refresh rotates the row and replaces the access token; a zero
+	// ExpiresAt keeps the chain's expiry.
+	next := &store.Token{Hash: hash("rt2"), CreatedAt: at(time.Minute),
 		Access: &store.EmbeddedAccess{Hash: hash("at2"), Scopes: []string{"openid"}, ExpiresAt: at(61 * time.Minute)}}
 	ok(t, s.RotateToken(ctx, rt.Hash, next, at(time.Minute)), "rotate with a new access token")
+	gotRT, err = s.GetToken(ctx, hash("rt2"), at(time.Minute))
+	ok(t, err, "get the rotated refresh token")
+	if !gotRT.ExpiresAt.Equal(rt.ExpiresAt) || !gotRT.CreatedAt.Equal(at(time.Minute)) {
+		t.Fatalf("rotated refresh token created %v, expires %v; want %v, kept %v",
+			gotRT.CreatedAt, gotRT.ExpiresAt, at(time.Minute), rt.ExpiresAt)
+	}
 	_, err = s.GetToken(ctx, hash("at1"), at(2*time.Minute))
 	ok(t, err, "the replaced access token, still valid (testTokenHeldAccess)")
 	_, err = s.GetToken(ctx, hash("at2"), at(2*time.Minute))
