@@ -91,12 +91,28 @@ func (p pooled) QueryRowContext(ctx context.Context, query string, args ...any) 
 // transaction's connection. A statement not cached yet runs unprepared:
 // preparing it on the pool would wait for a connection, and SQLite's write
 // pool has only the one this transaction holds.
+//
+// With detach (single-writer engines: SQLite) statements ignore the
+// caller's cancellation. The transaction is short and holds the only
+// writer, and SQLite answers an interrupted statement by rolling back the
+// whole transaction, which under group commit is every caller's in the
+// batch; a context that can be cancelled also costs the driver a goroutine
+// per statement. Callers are still bounded while they wait for the writer.
 type inTx struct {
-	tx *sql.Tx
-	c  *stmtCache
+	tx     *sql.Tx
+	c      *stmtCache
+	detach bool
+}
+
+func (t inTx) ctx(ctx context.Context) context.Context {
+	if t.detach && ctx.Done() != nil {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func (t inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = t.ctx(ctx)
 	v, ok := t.c.stmts.Load(query)
 	if !ok {
 		t.c.missed.Store(query, struct{}{})
@@ -107,6 +123,7 @@ func (t inTx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 }
 
 func (t inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = t.ctx(ctx)
 	v, ok := t.c.stmts.Load(query)
 	if !ok {
 		t.c.missed.Store(query, struct{}{})
@@ -117,6 +134,7 @@ func (t inTx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 }
 
 func (t inTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = t.ctx(ctx)
 	v, ok := t.c.stmts.Load(query)
 	if !ok {
 		t.c.missed.Store(query, struct{}{})

@@ -55,7 +55,7 @@ func New(dialect *Dialect, read, write *sql.DB) *Store {
 // r is where plain reads go.
 func (s *Store) r() querier {
 	if s.tx != nil {
-		return inTx{s.tx, s.writeStmts}
+		return inTx{tx: s.tx, c: s.writeStmts, detach: s.dialect.GroupCommit}
 	}
 	return pooled{s.readStmts}
 }
@@ -63,7 +63,7 @@ func (s *Store) r() querier {
 // w is where single-statement writes go.
 func (s *Store) w() querier {
 	if s.tx != nil {
-		return inTx{s.tx, s.writeStmts}
+		return inTx{tx: s.tx, c: s.writeStmts, detach: s.dialect.GroupCommit}
 	}
 	return pooled{s.writeStmts}
 }
@@ -89,7 +89,18 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) (err error) 
 
 // plainTx runs fn in a transaction of its own.
 func (s *Store) plainTx(ctx context.Context, fn func(tx *Store) error) (err error) {
-	sqlTx, err := s.write.BeginTx(ctx, nil)
+	beginCtx := ctx
+	if s.dialect.GroupCommit {
+		// Single-writer engines run write transactions detached from the
+		// caller's cancellation (see inTx): a caller gone before the start
+		// gets its error, one that goes during the transaction does not
+		// cut it short.
+		if err := ctx.Err(); err != nil {
+			return s.wrap("begin transaction", err)
+		}
+		beginCtx = context.WithoutCancel(ctx)
+	}
+	sqlTx, err := s.write.BeginTx(beginCtx, nil)
 	if err != nil {
 		return s.wrap("begin transaction", err)
 	}
