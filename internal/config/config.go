@@ -40,6 +40,9 @@ type Config struct {
 	SessionTTL time.Duration
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// MetricsToken, when set, is the bearer token /metrics requires;
+	// unset, /metrics is open (keep it off the public network then).
+	MetricsToken string
 }
 
 // Issuer is the OP's issuer identifier.
@@ -70,7 +73,7 @@ func (e *Error) Error() string { return e.Var + ": " + e.Problem }
 // the program name). Flags are the kebab-case names of the variables without
 // the GATEHOUSE_ prefix, e.g. --database-url.
 func Load(getenv func(string) string, args []string) (*Config, error) {
-	vars := []string{"ENDPOINT", "ADDR", "DATABASE_URL", "SECRET_KEY", "SMTP_URL", "TRUST_PROXY", "SESSION_TTL", "LOG_LEVEL"}
+	vars := []string{"ENDPOINT", "ADDR", "DATABASE_URL", "SECRET_KEY", "SMTP_URL", "TRUST_PROXY", "SESSION_TTL", "LOG_LEVEL", "METRICS_TOKEN"}
 	values := map[string]string{}
 	fs := flag.NewFlagSet("gatehouse", flag.ContinueOnError)
 	fs.SetOutput(new(strings.Builder))
@@ -99,6 +102,11 @@ func Load(getenv func(string) string, args []string) (*Config, error) {
 		SMTPURL:     values["SMTP_URL"],
 		LogLevel:    orDefault(values["LOG_LEVEL"], "info"),
 		SessionTTL:  14 * 24 * time.Hour,
+		// A token is a credential: it must be long enough not to guess.
+		MetricsToken: values["METRICS_TOKEN"],
+	}
+	if t := c.MetricsToken; t != "" && (len(t) < 16 || strings.ContainsAny(t, " \t\r\n")) {
+		return nil, &Error{Var: "GATEHOUSE_METRICS_TOKEN", Problem: "must be at least 16 characters without spaces, e.g. openssl rand -hex 16"}
 	}
 	c.Endpoint = strings.TrimRight(c.Endpoint, "/")
 	u, err := url.Parse(c.Endpoint)

@@ -55,6 +55,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"bad smtp", map[string]string{"GATEHOUSE_SMTP_URL": "mail.example.com"}, nil, "GATEHOUSE_SMTP_URL"},
 		{"bad bool", map[string]string{"GATEHOUSE_TRUST_PROXY": "maybe"}, nil, "GATEHOUSE_TRUST_PROXY"},
 		{"bad ttl", map[string]string{"GATEHOUSE_SESSION_TTL": "1s"}, nil, "GATEHOUSE_SESSION_TTL"},
+		{"short metrics token", map[string]string{"GATEHOUSE_METRICS_TOKEN": "secret"}, nil, "GATEHOUSE_METRICS_TOKEN"},
+		{"metrics token with a space", nil, []string{"--metrics-token", "0123456789 abcdef"}, "GATEHOUSE_METRICS_TOKEN"},
 		{"unknown flag", nil, []string{"--nope"}, "flags"},
 	}
 	for _, tt := range tests {

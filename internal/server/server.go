@@ -201,7 +201,7 @@ func (s *Server) routes() http.Handler {
 	s.mountManagement(mux)
 	ui.New(ui.Config{Endpoint: cfg.Endpoint}).Mount(mux)
 	s.mountStatus(mux)
-	mux.Handle("GET /metrics", s.Metrics.Handler())
+	mux.Handle("GET /metrics", s.Metrics.ProtectedHandler(cfg.MetricsToken))
 	// Recover, request IDs, the request deadline and the metrics in one
 	// handler (front.go). Metrics wrap the mux directly: they read the
 	// route pattern it sets.

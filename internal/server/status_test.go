@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -38,11 +39,18 @@ func (s *syncBuffer) String() string {
 // writing to the returned buffer.
 func newTestServer(t *testing.T) (*Server, *syncBuffer) {
 	t.Helper()
+	return newTestServerEnv(t, nil)
+}
+
+// newTestServerEnv is newTestServer with more configuration variables.
+func newTestServerEnv(t *testing.T, extra map[string]string) (*Server, *syncBuffer) {
+	t.Helper()
 	env := map[string]string{
 		"GATEHOUSE_ENDPOINT":     "http://127.0.0.1:3999",
 		"GATEHOUSE_DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "g.db"),
 		"GATEHOUSE_SECRET_KEY":   strings.Repeat("ab", 32),
 	}
+	maps.Copy(env, extra)
 	cfg, err := config.Load(func(k string) string { return env[k] }, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -150,5 +158,21 @@ func TestMetricsEndpoint(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no access log line with request_id=req-42:\n%s", logs.String())
+	}
+}
+
+// TestMetricsToken: with GATEHOUSE_METRICS_TOKEN set, /metrics wants it as
+// a bearer token.
+func TestMetricsToken(t *testing.T) {
+	const token = "scrape-0123456789abcdef"
+	s, _ := newTestServerEnv(t, map[string]string{"GATEHOUSE_METRICS_TOKEN": token})
+	h := s.Handler()
+	if resp := get(t, h, "/metrics"); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("GET /metrics without the token = %d, want 401", resp.StatusCode)
+	}
+	resp := get(t, h, "/metrics", "Authorization", "Bearer "+token)
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(raw), "gatehouse_store_max_open_connections") {
+		t.Fatalf("GET /metrics with the token = %d %.200s", resp.StatusCode, raw)
 	}
 }

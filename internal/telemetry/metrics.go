@@ -2,6 +2,8 @@ package telemetry
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -95,6 +97,28 @@ func New(logger *slog.Logger) *Metrics {
 // Handler serves the metrics in the Prometheus text exposition format.
 func (m *Metrics) Handler() http.Handler {
 	return http.HandlerFunc(m.serveMetrics)
+}
+
+// ProtectedHandler is Handler behind a bearer token (Prometheus's
+// authorization: credentials), compared in constant time; a scrape
+// without it gets 401. An empty token leaves the handler open.
+func (m *Metrics) ProtectedHandler(token string) http.Handler {
+	if token == "" {
+		return m.Handler()
+	}
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		// Hashing both sides makes the comparison constant-time whatever
+		// the lengths.
+		sum := sha256.Sum256([]byte(got))
+		if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need the bearer token (GATEHOUSE_METRICS_TOKEN)", http.StatusUnauthorized)
+			return
+		}
+		m.serveMetrics(w, r)
+	})
 }
 
 // serveMetrics answers a scrape: the text is built in memory first, so a

@@ -503,3 +503,43 @@ func TestHashingSeries(t *testing.T) {
 		t.Fatal("a second RegisterHashing succeeded")
 	}
 }
+
+// TestProtectedHandler: with a token, /metrics answers only a scrape that
+// presents it as a bearer token; without one, it is open.
+func TestProtectedHandler(t *testing.T) {
+	m := New(nil)
+	const token = "0123456789abcdef-metrics"
+	h := m.ProtectedHandler(token)
+	for _, tt := range []struct {
+		name, auth string
+		want       int
+	}{
+		{"no header", "", http.StatusUnauthorized},
+		{"wrong token", "Bearer 0123456789abcdef-metricz", http.StatusUnauthorized},
+		{"token as basic", "Basic " + token, http.StatusUnauthorized},
+		{"prefix of the token", "Bearer 0123456789abcdef", http.StatusUnauthorized},
+		{"right token", "Bearer " + token, http.StatusOK},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/metrics", nil)
+			if tt.auth != "" {
+				r.Header.Set("Authorization", tt.auth)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tt.want {
+				t.Fatalf("status %d, want %d", w.Code, tt.want)
+			}
+			if tt.want == http.StatusUnauthorized {
+				if w.Header().Get("WWW-Authenticate") == "" || strings.Contains(w.Body.String(), "go_") {
+					t.Fatalf("401 without challenge or with metrics: %v %q", w.Header(), w.Body)
+				}
+			} else if !strings.Contains(w.Body.String(), "process_") {
+				t.Fatalf("no metrics in %q", w.Body)
+			}
+		})
+	}
+	if w := serve(m.ProtectedHandler(""), "GET", "/metrics", "", ""); w.Code != http.StatusOK {
+		t.Fatalf("no token configured: %d", w.Code)
+	}
+}
