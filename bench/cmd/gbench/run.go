@@ -610,39 +610,29 @@ func (rn *runner) runRefresh(tg *target, pids []int) *result {
 	}
 	hc := newClient(rn.tr, nil)
 	var firstAT string // the access token of the first refresh, checked after the load
-	op := func(w int) error {
+	refresh := func(w int) (tokenSet, error) {
 		r, err := do(hc, "POST", tg.tokenURL, nil, url.Values{
 			"grant_type":    {"refresh_token"},
 			"refresh_token": {toks[w]},
 			"client_id":     {tg.spaClientID},
 		})
 		if err != nil {
-			return err
+			return tokenSet{}, err
 		}
 		t, err := parseTokens(r)
-		if err != nil {
-			return err
-		}
-		if t.RefreshToken != "" {
+		if err == nil && t.RefreshToken != "" {
 			toks[w] = t.RefreshToken
 		}
-		return nil
+		return t, err
+	}
+	op := func(w int) error {
+		_, err := refresh(w)
+		return err
 	}
 	first := func(w int) error {
-		r, err := do(hc, "POST", tg.tokenURL, nil, url.Values{
-			"grant_type":    {"refresh_token"},
-			"refresh_token": {toks[w]},
-			"client_id":     {tg.spaClientID},
-		})
-		if err != nil {
-			return err
-		}
-		t, err := parseTokens(r)
-		if err != nil {
-			return err
-		}
-		toks[w], firstAT = t.RefreshToken, t.AccessToken
-		return nil
+		t, err := refresh(w)
+		firstAT = t.AccessToken
+		return err
 	}
 	if err := first(0); err != nil {
 		return &result{na: oneLine(err.Error(), 120)}
