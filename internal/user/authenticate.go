@@ -3,7 +3,6 @@ package user
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -73,7 +72,9 @@ func (s *Service) Authenticate(ctx context.Context, identifierType, value, pw st
 		return nil, ErrInvalidCredentials
 	}
 	if err != nil {
-		return nil, fmt.Errorf("upgrade password hash: %w", err)
+		// The password was right; the upgrade waits for the next sign-in.
+		s.log().ErrorContext(ctx, "password rehash not stored", "user_id", u.ID, "err", err)
+		return u, nil
 	}
 	return updated, nil
 }

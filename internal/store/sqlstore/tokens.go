@@ -133,7 +133,7 @@ func (s *Store) RotateToken(ctx context.Context, oldHash []byte, next *store.Tok
 type rotateStatements struct {
 	set      string // the conditional UPDATE (on PostgreSQL with the hold in it)
 	hold     string // SQLite: the INSERT that holds the displaced access token
-	holdArgs int    // how many of the arguments hold numbers
+	holdArgs int    // the arguments hold takes: SQLite binds up to the highest number it uses
 }
 
 // rotateSQL holds the statements for every variant (rotateVariant), built
