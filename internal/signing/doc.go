@@ -14,5 +14,6 @@
 //
 // Signing ES256 does not go through go-jose: the protected header of each
 // (key, typ) is encoded once and the signature is made with crypto/ecdsa
-// directly. BenchmarkSignES256 compares both paths.
+// directly, deterministically (RFC 6979). BenchmarkSignES256 compares both
+// paths.
 package signing
