@@ -16,7 +16,8 @@ import (
 // batches: each one's outcome must be its own. A transaction that returns an
 // error or panics leaves nothing behind, even when it wrote before failing,
 // and the others in its batch are kept; a cancelled caller gets its context
-// error and writes nothing.
+// error and writes nothing, and one that goes while its transaction runs
+// does not cut it short: its writes, and its batch, commit.
 func TestGroupCommit(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "g.db"))
 	ctx := t.Context()
@@ -35,6 +36,8 @@ func TestGroupCommit(t *testing.T) {
 			return "panic"
 		case 3:
 			return "cancelled"
+		case 4:
+			return "gone during"
 		}
 		return "ok"
 	}
@@ -43,15 +46,17 @@ func TestGroupCommit(t *testing.T) {
 	panics := make([]any, n)
 	for i := range n {
 		wg.Go(func() {
-			cctx := ctx
+			cctx, cancel := context.WithCancel(ctx)
+			defer cancel()
 			if outcome(i) == "cancelled" {
-				c, cancel := context.WithCancel(ctx)
 				cancel()
-				cctx = c
 			}
 			defer func() { panics[i] = recover() }()
 			results[i] = s.InTx(cctx, func(tx store.Store) error {
 				for k := range 2 { // two writes, so a failure has something to undo
+					if k == 1 && outcome(i) == "gone during" {
+						cancel()
+					}
 					if err := tx.CreateToken(cctx, &store.Token{Hash: hash(i, k), Kind: store.TokenAccess,
 						ClientID: app.ID, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 						return err
@@ -85,7 +90,7 @@ func TestGroupCommit(t *testing.T) {
 		}
 		for k := range 2 {
 			_, err := s.GetToken(ctx, hash(i, k), time.Now())
-			if kept := err == nil; kept != (outcome(i) == "ok") {
+			if kept := err == nil; kept != (outcome(i) == "ok" || outcome(i) == "gone during") {
 				t.Errorf("tx %d (%s) write %d: kept=%v (err %v)", i, outcome(i), k, kept, err)
 			}
 		}
