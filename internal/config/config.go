@@ -96,15 +96,15 @@ func Load(getenv func(string) string, args []string) (*Config, error) {
 	}
 
 	c := &Config{
-		Endpoint:    orDefault(values["ENDPOINT"], "http://localhost:3001"),
-		Addr:        orDefault(values["ADDR"], ":3001"),
-		DatabaseURL: orDefault(values["DATABASE_URL"], "sqlite://./data/gatehouse.db"),
-		SMTPURL:     values["SMTP_URL"],
-		LogLevel:    orDefault(values["LOG_LEVEL"], "info"),
-		SessionTTL:  14 * 24 * time.Hour,
-		// A token is a credential: it must be long enough not to guess.
+		Endpoint:     orDefault(values["ENDPOINT"], "http://localhost:3001"),
+		Addr:         orDefault(values["ADDR"], ":3001"),
+		DatabaseURL:  orDefault(values["DATABASE_URL"], "sqlite://./data/gatehouse.db"),
+		SMTPURL:      values["SMTP_URL"],
+		LogLevel:     orDefault(values["LOG_LEVEL"], "info"),
+		SessionTTL:   14 * 24 * time.Hour,
 		MetricsToken: values["METRICS_TOKEN"],
 	}
+	// A token is a credential: it must be long enough not to guess.
 	if t := c.MetricsToken; t != "" && (len(t) < 16 || strings.ContainsAny(t, " \t\r\n")) {
 		return nil, &Error{Var: "GATEHOUSE_METRICS_TOKEN", Problem: "must be at least 16 characters without spaces, e.g. openssl rand -hex 16"}
 	}

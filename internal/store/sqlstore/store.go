@@ -55,7 +55,7 @@ func New(dialect *Dialect, read, write *sql.DB) *Store {
 // r is where plain reads go.
 func (s *Store) r() querier {
 	if s.tx != nil {
-		return inTx{tx: s.tx, c: s.writeStmts, detach: s.dialect.GroupCommit}
+		return s.inTxQuerier()
 	}
 	return pooled{s.readStmts}
 }
@@ -63,9 +63,14 @@ func (s *Store) r() querier {
 // w is where single-statement writes go.
 func (s *Store) w() querier {
 	if s.tx != nil {
-		return inTx{tx: s.tx, c: s.writeStmts, detach: s.dialect.GroupCommit}
+		return s.inTxQuerier()
 	}
 	return pooled{s.writeStmts}
+}
+
+// inTxQuerier runs queries in s's transaction (reads and writes alike).
+func (s *Store) inTxQuerier() inTx {
+	return inTx{tx: s.tx, c: s.writeStmts, detach: s.dialect.GroupCommit}
 }
 
 // InTx runs fn in one transaction on the write pool. A nested call joins the

@@ -177,6 +177,7 @@ func buildRotate(setExpiry, access, cte bool) rotateStatements {
 		return rotateStatements{set: set + ` ` + live}
 	}
 	atHash := param()
+	holdArgs := n // hold numbers its parameters up to the access token's hash
 	set += `, at_hash = ` + atHash + `, at_scopes = ` + param() + `, at_expires_at = ` + param() + ` `
 	// The row's access token is held when it lives and is not the new one,
 	// copied from the row as it is under the rotation's lock.
@@ -190,7 +191,6 @@ func buildRotate(setExpiry, access, cte bool) rotateStatements {
 			held AS (` + hold + `prev WHERE ` + holdIf + `)
 			` + set + `FROM prev WHERE tokens.hash = prev.hash`}
 	}
-	holdArgs, _ := strconv.Atoi(atHash[1:])
 	return rotateStatements{set: set + live, hold: hold + `tokens ` + live + ` AND ` + holdIf, holdArgs: holdArgs}
 }
 
