@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -179,17 +178,12 @@ func psqlExec(dsn, sql string) error {
 // password checks the server has run and the CPU they took, measured by
 // the server on the hashing thread.
 func scrapeHashCPU(tr http.RoundTripper, metricsURL string) (n float64, cpu time.Duration, err error) {
-	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get(metricsURL)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	r, err := do(newClient(tr, nil), "GET", metricsURL, nil, nil)
 	if err != nil {
 		return 0, 0, err
 	}
 	var seen int
-	for _, line := range strings.Split(string(body), "\n") {
+	for _, line := range strings.Split(string(r.body), "\n") {
 		name, val, ok := strings.Cut(line, " ")
 		if !ok {
 			continue

@@ -609,7 +609,6 @@ func (rn *runner) runRefresh(tg *target, pids []int) *result {
 		return &result{na: "sign-in for refresh tokens failed: " + oneLine(firstErr.Error(), 120)}
 	}
 	hc := newClient(rn.tr, nil)
-	var firstAT string // the access token of the first refresh, checked after the load
 	refresh := func(w int) (tokenSet, error) {
 		r, err := do(hc, "POST", tg.tokenURL, nil, url.Values{
 			"grant_type":    {"refresh_token"},
@@ -629,12 +628,9 @@ func (rn *runner) runRefresh(tg *target, pids []int) *result {
 		_, err := refresh(w)
 		return err
 	}
-	first := func(w int) error {
-		t, err := refresh(w)
-		firstAT = t.AccessToken
-		return err
-	}
-	if err := first(0); err != nil {
+	// The first refresh's access token is checked again after the load.
+	first, err := refresh(0)
+	if err != nil {
 		return &result{na: oneLine(err.Error(), 120)}
 	}
 	if rn.warm > 0 {
@@ -645,7 +641,7 @@ func (rn *runner) runRefresh(tg *target, pids []int) *result {
 	if res.lo.errs > 0 {
 		res.note = "first error: " + oneLine(res.lo.firstErr, 100)
 	}
-	res.note = joinNotes(res.note, rn.firstTokenKept(hc, tg, firstAT))
+	res.note = joinNotes(res.note, rn.firstTokenKept(hc, tg, first.AccessToken))
 	return res
 }
 
